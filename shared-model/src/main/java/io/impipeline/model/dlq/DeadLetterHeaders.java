@@ -1,0 +1,73 @@
+package io.impipeline.model.dlq;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.ReasonCode;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.springframework.kafka.support.KafkaHeaders;
+
+/**
+ * Writes and reads the dead-letter headers: spring-kafka's {@code kafka_dlt-*} (encoded as
+ * {@code DeadLetterPublishingRecoverer} encodes them, so every DLQ record reads the same whoever wrote it) plus
+ * {@code im_dlt-stage} and {@code im_dlt-reason}. The original headers stay as they are.
+ */
+public final class DeadLetterHeaders {
+
+    private DeadLetterHeaders() {
+    }
+
+    /** Where the failed record came from. Partition and offset are -1 when the record had no source offset. */
+    public record Origin(String topic, int partition, long offset, long timestamp) {
+    }
+
+    public static void stamp(Headers headers, Origin origin, String stage, ReasonCode reason, String exceptionClass,
+                             String detail) {
+        replace(headers, KafkaHeaders.DLT_ORIGINAL_TOPIC, utf8(origin.topic()));
+        replace(headers, KafkaHeaders.DLT_ORIGINAL_PARTITION, ByteBuffer.allocate(Integer.BYTES)
+                .putInt(origin.partition()).array());
+        replace(headers, KafkaHeaders.DLT_ORIGINAL_OFFSET, ByteBuffer.allocate(Long.BYTES).putLong(origin.offset())
+                .array());
+        replace(headers, KafkaHeaders.DLT_ORIGINAL_TIMESTAMP, ByteBuffer.allocate(Long.BYTES)
+                .putLong(origin.timestamp()).array());
+        replace(headers, KafkaHeaders.DLT_EXCEPTION_FQCN, utf8(exceptionClass != null ? exceptionClass
+                : RejectedRecordException.class.getName()));
+        replace(headers, KafkaHeaders.DLT_EXCEPTION_MESSAGE, utf8(detail == null ? "" : detail));
+        replace(headers, ImHeaders.DLT_STAGE, utf8(stage));
+        replace(headers, ImHeaders.DLT_REASON, utf8(reason.name()));
+    }
+
+    /** Adds stage and reason only: for records whose {@code kafka_dlt-*} headers spring-kafka writes. */
+    public static void stampStageAndReason(Headers headers, String stage, ReasonCode reason) {
+        replace(headers, ImHeaders.DLT_STAGE, utf8(stage));
+        replace(headers, ImHeaders.DLT_REASON, utf8(reason.name()));
+    }
+
+    public static String text(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    public static Integer intValue(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null || h.value() == null || h.value().length != Integer.BYTES ? null
+                : ByteBuffer.wrap(h.value()).getInt();
+    }
+
+    public static Long longValue(Headers headers, String name) {
+        Header h = headers.lastHeader(name);
+        return h == null || h.value() == null || h.value().length != Long.BYTES ? null
+                : ByteBuffer.wrap(h.value()).getLong();
+    }
+
+    private static void replace(Headers headers, String name, byte[] value) {
+        headers.remove(name);
+        headers.add(name, value);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

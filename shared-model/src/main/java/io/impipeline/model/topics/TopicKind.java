@@ -1,0 +1,21 @@
+package io.impipeline.model.topics;
+
+/** The topics of the contract (ARCHITECTURE §2), by the short name used under {@code im.topics.specs}. */
+public enum TopicKind {
+    UPSTREAM("upstream"),
+    ROUTED("routed"),
+    PRESENCE("presence"),
+    GATEWAY("gateway"),
+    GROUP("group"),
+    TASK("task");
+
+    private final String key;
+
+    TopicKind(String key) {
+        this.key = key;
+    }
+
+    public String key() {
+        return key;
+    }
+}

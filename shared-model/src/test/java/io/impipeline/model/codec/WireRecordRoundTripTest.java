@@ -1,0 +1,101 @@
+package io.impipeline.model.codec;
+
+import java.util.List;
+import java.util.Map;
+
+import io.impipeline.model.wire.DownstreamMessage;
+import io.impipeline.model.wire.GatewayHeartbeat;
+import io.impipeline.model.wire.GroupFanoutPayload;
+import io.impipeline.model.wire.GroupMembership;
+import io.impipeline.model.wire.OfflinePushPayload;
+import io.impipeline.model.wire.PresenceEvent;
+import io.impipeline.model.wire.RoutedMessage;
+import io.impipeline.model.wire.SequencedMessage;
+import io.impipeline.model.wire.Task;
+import io.impipeline.model.wire.TaskType;
+import io.impipeline.model.wire.UpstreamMessage;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class WireRecordRoundTripTest {
+
+    private static final long NOW = 1_700_000_000_000L;
+    private final WireValidator validator = WireValidator.withDefaults();
+
+    private static UpstreamMessage message() {
+        return new UpstreamMessage("msg_1", "user_1", "user_2", "conv_1", "Hello World", "image",
+                Map.of("width", 800, "height", 600, "size", 1024000, "format", "jpg"), "gateway_001", "phone-1", NOW,
+                "1.0", null, NOW + 60_000);
+    }
+
+    private static <T> T roundTrip(T value, Class<T> type) {
+        return WireSerde.of(type).deserializer().deserialize("t", WireSerde.of(type).serializer().serialize("t", value));
+    }
+
+    @Test
+    void upstreamMessageSurvivesSerdeAndValidatorWithSnakeCaseFields() {
+        UpstreamMessage m = message();
+        byte[] bytes = WireJson.toBytes(m);
+        JsonNode tree = WireJson.mapper().readTree(bytes);
+        assertThat(tree.has("message_id")).isTrue();
+        assertThat(tree.has("deliver_at")).isTrue();
+        assertThat(tree.has("group_id")).as("nulls are left out").isFalse();
+        assertThat(roundTrip(m, UpstreamMessage.class)).isEqualTo(m);
+        assertThat(validator.decodeUpstream(bytes).value()).isEqualTo(m);
+    }
+
+    @Test
+    void routedMessageIsTheFlatUpstreamRecordPlusRoutingFields() {
+        RoutedMessage routed = RoutedMessage.to("user_2", new SequencedMessage(message(), 7, NOW), false, NOW + 5);
+        byte[] bytes = WireJson.toBytes(routed);
+        JsonNode tree = WireJson.mapper().readTree(bytes);
+        assertThat(tree.get("message_id").stringValue()).isEqualTo("msg_1");
+        assertThat(tree.get("seq").longValue()).isEqualTo(7);
+        assertThat(tree.get("recipient_id").stringValue()).isEqualTo("user_2");
+        assertThat(tree.has("message")).isFalse();
+        assertThat(roundTrip(routed, RoutedMessage.class)).isEqualTo(routed);
+        assertThat(validator.decodeRouted(bytes).value()).isEqualTo(routed);
+    }
+
+    @Test
+    void downstreamPresenceHeartbeatAndGroupRecordsRoundTrip() {
+        RoutedMessage routed = RoutedMessage.to("user_2", new SequencedMessage(message(), 7, NOW), false, NOW + 5);
+        DownstreamMessage down = DownstreamMessage.of(routed, List.of("phone-1", "pad-2"));
+        assertThat(roundTrip(down, DownstreamMessage.class)).isEqualTo(down);
+        assertThat(WireJson.mapper().readTree(WireJson.toBytes(down)).get("to_user_id").stringValue())
+                .isEqualTo("user_2");
+
+        PresenceEvent presence = new PresenceEvent("user_2", "phone-1", "gateway_001", PresenceEvent.Status.ONLINE, NOW);
+        assertThat(roundTrip(presence, PresenceEvent.class)).isEqualTo(presence);
+        assertThat(validator.decodePresence(WireJson.toBytes(presence)).value()).isEqualTo(presence);
+        assertThat(new String(WireJson.toBytes(presence))).contains("\"status\":\"online\"");
+
+        GatewayHeartbeat beat = new GatewayHeartbeat("gateway_001", GatewayHeartbeat.Status.DRAINING, NOW);
+        assertThat(validator.decodeHeartbeat(WireJson.toBytes(beat)).value()).isEqualTo(beat);
+
+        GroupMembership group = new GroupMembership("group_1", List.of("user_1", "user_2"), 3, NOW);
+        assertThat(validator.decodeGroup(WireJson.toBytes(group)).value()).isEqualTo(group);
+    }
+
+    @Test
+    void everyTaskTypeRoundTripsWithItsTypedPayload() {
+        SequencedMessage sequenced = new SequencedMessage(message(), 42, NOW);
+        Task persist = Task.persist(sequenced, NOW);
+        Task push = Task.offlinePush(new OfflinePushPayload("user_2", "msg_1", "New message", "user_1: [image]",
+                "message", "conv_1"), NOW);
+        Task fanout = Task.groupFanout(new GroupFanoutPayload("group_1", "msg_1", List.of("user_1"), 100, sequenced),
+                NOW);
+        for (Task task : List.of(persist, push, fanout)) {
+            Task decoded = validator.decodeTask(WireJson.toBytes(task)).value();
+            assertThat(decoded).isEqualTo(task);
+        }
+        assertThat(new String(WireJson.toBytes(persist))).contains("\"task_type\":\"persist_message\"");
+        assertThat(validator.decodeTask(WireJson.toBytes(persist)).value().persistPayload()).isEqualTo(sequenced);
+        assertThat(validator.decodeTask(WireJson.toBytes(fanout)).value().groupFanoutPayload().message().seq())
+                .isEqualTo(42);
+        assertThat(push.taskType()).isEqualTo(TaskType.OFFLINE_PUSH);
+        assertThat(push.offlinePushPayload().userId()).isEqualTo("user_2");
+    }
+}

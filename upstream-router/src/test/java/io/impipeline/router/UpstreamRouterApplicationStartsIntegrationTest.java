@@ -1,0 +1,38 @@
+package io.impipeline.router;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The app starts against a real broker and reports UP; every other endpoint needs the service token. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "im.topics.replication-factor=1",
+        "im.security.service-token=test-token"})
+@EmbeddedKafka(partitions = 1)
+class UpstreamRouterApplicationStartsIntegrationTest {
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void startsAndReportsUpOnHealth() {
+        RestClient http = RestClient.create("http://localhost:" + port);
+        String health = http.get().uri("/actuator/health").retrieve().body(String.class);
+        assertThat(health).contains("\"status\":\"UP\"");
+    }
+
+    @Test
+    void prometheusNeedsTheServiceToken() {
+        RestClient http = RestClient.create("http://localhost:" + port);
+        int without = http.get().uri("/actuator/prometheus").exchange((req, res) -> res.getStatusCode().value());
+        assertThat(without).isEqualTo(401);
+        String metrics = http.get().uri("/actuator/prometheus").header("X-Service-Token", "test-token")
+                .retrieve().body(String.class);
+        assertThat(metrics).contains("application=\"upstream-router\"");
+    }
+}
