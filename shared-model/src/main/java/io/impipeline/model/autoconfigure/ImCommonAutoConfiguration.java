@@ -10,6 +10,9 @@ import io.impipeline.model.query.StoreQueries;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicLayoutCheck;
 import io.impipeline.model.topics.TopicProvisioner;
+import io.impipeline.model.tracing.StreamTracing;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
 import io.impipeline.model.web.SecurityProperties;
 import io.impipeline.model.web.ServiceTokenFilter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,7 +36,10 @@ import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.web.client.RestClient;
 
 /** What every app of the pipeline gets: topic provisioning and checks, the validator, metric tags, security. */
-@AutoConfiguration(after = KafkaAutoConfiguration.class, afterName = "org.springframework.cloud.stream.binder.kafka.streams.KafkaStreamsBinderSupportAutoConfiguration")
+@AutoConfiguration(after = KafkaAutoConfiguration.class, afterName = {
+        "org.springframework.cloud.stream.binder.kafka.streams.KafkaStreamsBinderSupportAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.autoconfigure.NoopTracerAutoConfiguration"})
 @EnableConfigurationProperties({ImTopicsProperties.class, ValidationLimits.class})
 public class ImCommonAutoConfiguration {
 
@@ -64,6 +70,17 @@ public class ImCommonAutoConfiguration {
     @ConditionalOnBean(KafkaAdmin.class)
     TopicLayoutVerifier imTopicLayoutVerifier(KafkaAdmin kafkaAdmin, ImTopicsProperties topics) {
         return new TopicLayoutVerifier(kafkaAdmin, new TopicLayoutCheck(topics));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Tracer.class)
+    static class Tracing {
+
+        @Bean
+        @ConditionalOnBean({Tracer.class, Propagator.class})
+        StreamTracing streamTracing(Tracer tracer, Propagator propagator) {
+            return new StreamTracing(tracer, propagator);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
