@@ -1,0 +1,118 @@
+package io.impipeline.launcher;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An app of the pipeline as its own JVM, started from its module's {@code target/classes} and the runtime classpath
+ * the build wrote ({@code target/runtime-classpath.txt}), with its own {@code application.yml}, as in production.
+ */
+public final class AppProcess {
+
+    private static final Duration HEALTH_POLL = Duration.ofMillis(500);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(20);
+
+    private final AppSpec spec;
+    private final Path repository;
+    private final Path logFile;
+    private Process process;
+
+    public AppProcess(AppSpec spec, Path repository, Path logDirectory) {
+        this.spec = spec;
+        this.repository = repository;
+        this.logFile = logDirectory.resolve(spec.module() + ".log");
+    }
+
+    public AppSpec spec() {
+        return spec;
+    }
+
+    public Path logFile() {
+        return logFile;
+    }
+
+    public void start(Map<String, String> environment, List<String> arguments, String jvmMemory) throws IOException {
+        Path module = repository.resolve(spec.module());
+        Path classpathFile = module.resolve("target/runtime-classpath.txt");
+        if (!Files.exists(classpathFile)) {
+            throw new IllegalStateException(classpathFile + " is missing: build first (./mvnw -DskipTests package)");
+        }
+        String classpath = module.resolve("target/classes") + java.io.File.pathSeparator
+                + Files.readString(classpathFile).trim();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx" + jvmMemory);
+        command.add("-XX:+UseSerialGC");
+        command.add("-cp");
+        command.add(classpath);
+        command.add(spec.mainClass());
+        command.add("--server.port=" + spec.port());
+        command.addAll(arguments);
+        Files.createDirectories(logFile.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(repository.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(logFile.toFile());
+        builder.environment().putAll(environment);
+        process = builder.start();
+    }
+
+    /** Waits until {@code /actuator/health} says UP; fails early when the process dies. */
+    public void awaitHealthy(Duration timeout) throws InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(spec.module() + " exited with code " + process.exitValue()
+                        + "; see " + logFile);
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://localhost:" + spec.port() + "/actuator/health"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                last = response.statusCode() + " " + response.body();
+                if (response.statusCode() == 200 && response.body().contains("\"status\":\"UP\"")) {
+                    return;
+                }
+            } catch (IOException e) {
+                last = e.getClass().getSimpleName();
+            }
+            Thread.sleep(HEALTH_POLL.toMillis());
+        }
+        throw new IllegalStateException(spec.module() + " not healthy after " + timeout + " (last: " + last
+                + "); see " + logFile);
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** SIGTERM (Spring shuts down gracefully), then SIGKILL after a grace period. */
+    public void stop() {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroy);
+        process.destroy();
+        try {
+            if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

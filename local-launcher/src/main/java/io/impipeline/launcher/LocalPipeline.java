@@ -1,0 +1,146 @@
+package io.impipeline.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+/**
+ * The whole pipeline on one machine: {@link LocalInfrastructure} plus each app as its own JVM. Used by
+ * {@code ./run-local} and by the end-to-end test.
+ */
+public final class LocalPipeline implements AutoCloseable {
+
+    /**
+     * @param repository   the repository root (the apps' modules are below it)
+     * @param dataDirectory wiped at start: broker-independent state (Streams state dirs, PostgreSQL data, logs)
+     * @param appMemory    {@code -Xmx} of each app
+     * @param appArguments extra {@code --key=value} arguments for every app
+     */
+    public record Options(Path repository, Path dataDirectory, int kafkaPort, int postgresPort, String serviceToken,
+                          String appMemory, boolean startApps, List<String> appArguments, Duration startTimeout) {
+    }
+
+    private final Options options;
+    private final LocalInfrastructure infrastructure;
+    private final List<AppProcess> apps = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private LocalPipeline(Options options, LocalInfrastructure infrastructure) {
+        this.options = options;
+        this.infrastructure = infrastructure;
+    }
+
+    public static LocalPipeline start(Options options, PrintStream out) throws IOException, InterruptedException {
+        wipe(options.dataDirectory());
+        out.println("starting Kafka (embedded KRaft broker) and PostgreSQL (embedded) ...");
+        LocalInfrastructure infrastructure = LocalInfrastructure.start(options.kafkaPort(), options.postgresPort(),
+                options.dataDirectory());
+        LocalPipeline pipeline = new LocalPipeline(options, infrastructure);
+        try {
+            if (options.startApps()) {
+                pipeline.startApps(out);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            pipeline.close();
+            throw e;
+        }
+        return pipeline;
+    }
+
+    private void startApps(PrintStream out) throws IOException, InterruptedException {
+        Path logs = options.dataDirectory().resolve("logs");
+        for (AppSpec spec : AppSpec.ALL) {
+            AppProcess app = new AppProcess(spec, options.repository(), logs);
+            List<String> args = new ArrayList<>(List.of("--im.topics.replication-factor=1"));
+            if (spec.streams()) {
+                args.add("--spring.cloud.stream.kafka.streams.binder.stateDir="
+                        + options.dataDirectory().resolve("state").resolve(spec.module()).toAbsolutePath());
+            }
+            args.addAll(options.appArguments());
+            out.println("starting " + spec.module() + " on port " + spec.port() + " (log: " + app.logFile() + ")");
+            app.start(environment(), args, options.appMemory());
+            apps.add(app);
+        }
+        for (AppProcess app : apps) {
+            app.awaitHealthy(options.startTimeout());
+            out.println(app.spec().module() + " is UP");
+        }
+    }
+
+    public Map<String, String> environment() {
+        return Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", infrastructure.bootstrapServers(),
+                "IM_DB_URL", infrastructure.jdbcUrl(),
+                "IM_DB_USER", infrastructure.databaseUser(),
+                "IM_DB_PASSWORD", infrastructure.databasePassword(),
+                "IM_SERVICE_TOKEN", options.serviceToken());
+    }
+
+    public String bootstrapServers() {
+        return infrastructure.bootstrapServers();
+    }
+
+    public String jdbcUrl() {
+        return infrastructure.jdbcUrl();
+    }
+
+    public List<AppProcess> apps() {
+        return List.copyOf(apps);
+    }
+
+    /** What is where, for the person at the terminal. */
+    public String banner() {
+        StringBuilder b = new StringBuilder("\nThe pipeline is up:\n");
+        b.append(String.format("  %-22s %s%n", "Kafka", infrastructure.bootstrapServers()));
+        b.append(String.format("  %-22s %s (user %s, password %s)%n", "PostgreSQL", infrastructure.jdbcUrl(),
+                infrastructure.databaseUser(), infrastructure.databasePassword()));
+        for (AppProcess app : apps) {
+            b.append(String.format("  %-22s http://localhost:%d  (log %s)%n", app.spec().module(), app.spec().port(),
+                    app.logFile()));
+        }
+        b.append(String.format("  %-22s %s  (header X-Service-Token)%n", "service token", options.serviceToken()));
+        b.append("Try:\n");
+        b.append("  curl localhost:8081/actuator/health\n");
+        b.append("  curl -H 'X-Service-Token: ").append(options.serviceToken())
+                .append("' localhost:8082/api/v1/gateways\n");
+        b.append("  curl -H 'X-Service-Token: ").append(options.serviceToken())
+                .append("' localhost:8084/api/v1/dead-letters\n");
+        b.append("  curl -H 'X-Service-Token: ").append(options.serviceToken())
+                .append("' localhost:8081/actuator/prometheus | grep im_\n");
+        return b.toString();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (int i = apps.size() - 1; i >= 0; i--) {
+            apps.get(i).stop();
+        }
+        try {
+            infrastructure.close();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("stopping the infrastructure: " + e.getMessage());
+        }
+    }
+
+    private static void wipe(Path directory) throws IOException {
+        if (Files.exists(directory)) {
+            try (Stream<Path> paths = Files.walk(directory)) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+        Files.createDirectories(directory);
+    }
+}
