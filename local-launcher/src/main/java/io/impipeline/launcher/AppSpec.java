@@ -11,4 +11,8 @@ public record AppSpec(String module, String mainClass, int port, boolean usesDat
                     false, true),
             new AppSpec("task-worker", "io.impipeline.worker.TaskWorkerApplication", 8083, true, false),
             new AppSpec("dlq-handler", "io.impipeline.dlq.DlqHandlerApplication", 8084, true, false));
+
+    public AppSpec withPortOffset(int offset) {
+        return new AppSpec(module, mainClass, port + offset, usesDatabase, streams);
+    }
 }

@@ -28,7 +28,7 @@ public final class KafkaServerProcess implements AutoCloseable {
         this.process = process;
     }
 
-    public static KafkaServerProcess start(int port, Path dataDirectory, Path logFile)
+    public static KafkaServerProcess start(int port, Path dataDirectory, Path logFile, String classpath)
             throws IOException, InterruptedException {
         Path logs = dataDirectory.resolve("kafka");
         Files.createDirectories(logs);
@@ -54,7 +54,6 @@ public final class KafkaServerProcess implements AutoCloseable {
                 "auto.create.topics.enable=false",
                 ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("java.class.path");
         Files.createDirectories(logFile.getParent());
         Process format = new ProcessBuilder(java, "-cp", classpath, "kafka.tools.StorageTool", "format",
                 "--standalone", "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22),

@@ -23,10 +23,10 @@ public final class LocalInfrastructure implements AutoCloseable {
     /**
      * @param postgresPort 0 for any free port
      */
-    public static LocalInfrastructure start(int kafkaPort, int postgresPort, Path dataDirectory)
+    public static LocalInfrastructure start(int kafkaPort, int postgresPort, Path dataDirectory, String kafkaClasspath)
             throws IOException, InterruptedException {
         KafkaServerProcess broker = KafkaServerProcess.start(kafkaPort, dataDirectory,
-                dataDirectory.resolve("logs").resolve("kafka.log"));
+                dataDirectory.resolve("logs").resolve("kafka.log"), kafkaClasspath);
         Path pgData = dataDirectory.resolve("postgres");
         Files.createDirectories(pgData);
         EmbeddedPostgres.Builder pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(true);

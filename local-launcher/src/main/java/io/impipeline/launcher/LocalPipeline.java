@@ -23,9 +23,11 @@ public final class LocalPipeline implements AutoCloseable {
      * @param dataDirectory wiped at start: broker-independent state (Streams state dirs, PostgreSQL data, logs)
      * @param appMemory    {@code -Xmx} of each app
      * @param appArguments extra {@code --key=value} arguments for every app
+     * @param portOffset   added to each app's default port (8081..8084), so that two pipelines can run side by side
      */
     public record Options(Path repository, Path dataDirectory, int kafkaPort, int postgresPort, String serviceToken,
-                          String appMemory, boolean startApps, List<String> appArguments, Duration startTimeout) {
+                          String appMemory, boolean startApps, List<String> appArguments, Duration startTimeout,
+                          int portOffset) {
     }
 
     private final Options options;
@@ -42,7 +44,7 @@ public final class LocalPipeline implements AutoCloseable {
         wipe(options.dataDirectory());
         out.println("starting Kafka (embedded KRaft broker) and PostgreSQL (embedded) ...");
         LocalInfrastructure infrastructure = LocalInfrastructure.start(options.kafkaPort(), options.postgresPort(),
-                options.dataDirectory());
+                options.dataDirectory(), kafkaClasspath(options.repository()));
         LocalPipeline pipeline = new LocalPipeline(options, infrastructure);
         try {
             if (options.startApps()) {
@@ -58,14 +60,14 @@ public final class LocalPipeline implements AutoCloseable {
     private void startApps(PrintStream out) throws IOException, InterruptedException {
         Path logs = options.dataDirectory().resolve("logs");
         for (AppSpec spec : AppSpec.ALL) {
-            AppProcess app = new AppProcess(spec, options.repository(), logs);
+            AppProcess app = new AppProcess(spec.withPortOffset(options.portOffset()), options.repository(), logs);
             List<String> args = new ArrayList<>(List.of("--im.topics.replication-factor=1"));
             if (spec.streams()) {
                 args.add("--spring.cloud.stream.kafka.streams.binder.stateDir="
                         + options.dataDirectory().resolve("state").resolve(spec.module()).toAbsolutePath());
             }
             args.addAll(options.appArguments());
-            out.println("starting " + spec.module() + " on port " + spec.port() + " (log: " + app.logFile() + ")");
+            out.println("starting " + spec.module() + " on port " + app.spec().port() + " (log: " + app.logFile() + ")");
             app.start(environment(), args, options.appMemory());
             apps.add(app);
         }
@@ -96,6 +98,13 @@ public final class LocalPipeline implements AutoCloseable {
         return List.copyOf(apps);
     }
 
+    /** The base URL of a started app, by module name. */
+    public String url(String module) {
+        return apps.stream().filter(a -> a.spec().module().equals(module)).findFirst()
+                .map(a -> "http://localhost:" + a.spec().port())
+                .orElseThrow(() -> new IllegalArgumentException("no app " + module));
+    }
+
     /** What is where, for the person at the terminal. */
     public String banner() {
         StringBuilder b = new StringBuilder("\nThe pipeline is up:\n");
@@ -107,14 +116,12 @@ public final class LocalPipeline implements AutoCloseable {
                     app.logFile()));
         }
         b.append(String.format("  %-22s %s  (header X-Service-Token)%n", "service token", options.serviceToken()));
+        String curl = "  curl -H 'X-Service-Token: " + options.serviceToken() + "' ";
         b.append("Try:\n");
-        b.append("  curl localhost:8081/actuator/health\n");
-        b.append("  curl -H 'X-Service-Token: ").append(options.serviceToken())
-                .append("' localhost:8082/api/v1/gateways\n");
-        b.append("  curl -H 'X-Service-Token: ").append(options.serviceToken())
-                .append("' localhost:8084/api/v1/dead-letters\n");
-        b.append("  curl -H 'X-Service-Token: ").append(options.serviceToken())
-                .append("' localhost:8081/actuator/prometheus | grep im_\n");
+        b.append("  curl ").append(url("upstream-router")).append("/actuator/health\n");
+        b.append(curl).append(url("downstream-dispatcher")).append("/api/v1/gateways\n");
+        b.append(curl).append(url("dlq-handler")).append("/api/v1/dead-letters\n");
+        b.append(curl).append(url("upstream-router")).append("/actuator/prometheus | grep '^im_'\n");
         return b.toString();
     }
 
@@ -131,6 +138,14 @@ public final class LocalPipeline implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             System.err.println("stopping the infrastructure: " + e.getMessage());
         }
+    }
+
+    /** The broker runs from the launcher's own runtime classpath, which holds the kafka_2.13 server jar. */
+    private static String kafkaClasspath(Path repository) throws IOException {
+        Path module = repository.resolve("local-launcher");
+        Path file = module.resolve("target/runtime-classpath.txt");
+        return Files.exists(file) ? module.resolve("target/classes") + java.io.File.pathSeparator
+                + Files.readString(file).trim() : System.getProperty("java.class.path");
     }
 
     private static void wipe(Path directory) throws IOException {

@@ -34,6 +34,8 @@ public final class LocalPipelineMain implements Callable<Integer> {
     boolean exitAfterSimulation;
     @Option(names = "--kafka-port", defaultValue = "9092") int kafkaPort;
     @Option(names = "--postgres-port", defaultValue = "15432") int postgresPort;
+    @Option(names = "--port-offset", defaultValue = "0", description = "added to the apps' ports 8081..8084")
+    int portOffset;
     @Option(names = "--service-token", defaultValue = "local-dev-token") String serviceToken;
     @Option(names = "--app-memory", defaultValue = "384m", description = "-Xmx of each app") String appMemory;
     @Option(names = "--data-dir", defaultValue = ".local", description = "wiped at start") Path dataDirectory;
@@ -45,7 +47,7 @@ public final class LocalPipelineMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LocalPipeline.Options options = new LocalPipeline.Options(Path.of("").toAbsolutePath(), dataDirectory,
-                kafkaPort, postgresPort, serviceToken, appMemory, !infraOnly, List.of(), Duration.ofMinutes(4));
+                kafkaPort, postgresPort, serviceToken, appMemory, !infraOnly, List.of(), Duration.ofMinutes(4), portOffset);
         LocalPipeline pipeline = LocalPipeline.start(options, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
