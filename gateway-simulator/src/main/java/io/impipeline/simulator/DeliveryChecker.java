@@ -45,6 +45,8 @@ public final class DeliveryChecker {
     private final Histogram latencyMicros = new ConcurrentHistogram(TimeUnit.MINUTES.toMicros(10), 3);
 
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong firstSentAt = new AtomicLong();
+    private final AtomicLong lastDeliveredAt = new AtomicLong();
     private final AtomicLong duplicatesSent = new AtomicLong();
     private final AtomicLong delivered = new AtomicLong();
     private final AtomicLong duplicateDeliveries = new AtomicLong();
@@ -57,6 +59,7 @@ public final class DeliveryChecker {
     // ---- expectations (sender side) ------------------------------------------------------------------------
 
     public void expectAccepted(String messageId, Long deliverAt) {
+        firstSentAt.compareAndSet(0, System.currentTimeMillis());
         sent.incrementAndGet();
         accepted.add(messageId);
         if (deliverAt != null) {
@@ -88,6 +91,7 @@ public final class DeliveryChecker {
     public void onDownstream(String gatewayId, DownstreamMessage m, long receivedAtMillis, boolean checked) {
         DeliveryKey key = new DeliveryKey(m.messageId(), m.toUserId(), gatewayId);
         delivered.incrementAndGet();
+        lastDeliveredAt.accumulateAndGet(receivedAtMillis, Math::max);
         int count = received.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         if (count > 1) {
             duplicateDeliveries.incrementAndGet();
@@ -202,13 +206,21 @@ public final class DeliveryChecker {
         return new Summary(progress(), expected.size(), expectedPushes.size(), seqsByConversation.size(),
                 latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(95) / 1000.0,
                 latencyMicros.getValueAtPercentile(99) / 1000.0, latencyMicros.getMaxValue() / 1000.0,
-                latencyMicros.getTotalCount(), scheduled.size(), List.copyOf(failures), problemCount.get());
+                latencyMicros.getTotalCount(), scheduled.size(), List.copyOf(failures), problemCount.get(),
+                firstSentAt.get(), lastDeliveredAt.get());
     }
 
     /** The end of a run: figures and every failed check (empty when all passed). */
     public record Summary(Progress progress, long expectedDeliveries, long expectedPushes, long conversations,
                           double p50Millis, double p95Millis, double p99Millis, double maxMillis, long latencySamples,
-                          long scheduledMessages, List<String> failures, long problemCount) {
+                          long scheduledMessages, List<String> failures, long problemCount, long firstSentAt,
+                          long lastDeliveredAt) {
+
+        /** Gateway deliveries per second from the first send to the last delivery. */
+        public double deliveriesPerSecond() {
+            long span = lastDeliveredAt - firstSentAt;
+            return span <= 0 ? 0 : progress.delivered() * 1000.0 / span;
+        }
 
         public boolean passed() {
             return failures.isEmpty();

@@ -36,6 +36,8 @@ public final class GatewaySimulatorMain implements Callable<Integer> {
     @Option(names = "--drain-timeout", defaultValue = "60s") String drainTimeout;
     @Option(names = "--sender-sync", defaultValue = "true", negatable = true) boolean senderSync;
     @Option(names = "--seed", defaultValue = "42") long seed;
+    @Option(names = "--message-limit", defaultValue = "0", description = "stop after this many messages; 0 = no limit")
+    int messageLimit;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new GatewaySimulatorMain()).execute(args));
@@ -58,7 +60,7 @@ public final class GatewaySimulatorMain implements Callable<Integer> {
     SimulationSettings settings() {
         return new SimulationSettings(bootstrapServers, topicPrefix, gateways, users, maxDevices, offlineShare,
                 churnUsers, smallGroups, largeGroupSize, groupShare, rate, duration(duration), messageBytes,
-                duplicateShare, badShare, scheduledShare, duration(settle), duration(drainTimeout), senderSync, seed);
+                duplicateShare, badShare, scheduledShare, duration(settle), duration(drainTimeout), senderSync, seed, messageLimit);
     }
 
     @Override

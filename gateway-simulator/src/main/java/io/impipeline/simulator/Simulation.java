@@ -180,7 +180,8 @@ public final class Simulation {
         long interval = settings.rate() > 0 ? TimeUnit.SECONDS.toNanos(1) / settings.rate() : 0;
         long next = start;
         List<String> senders = population.stableUsers().stream().filter(population::isOnline).toList();
-        while (System.nanoTime() < end && running.get()) {
+        while (System.nanoTime() < end && running.get()
+                && (settings.messageLimit() == 0 || checker.progress().sent() < settings.messageLimit())) {
             if (interval > 0) {
                 long wait = next - System.nanoTime();
                 if (wait > 0) {

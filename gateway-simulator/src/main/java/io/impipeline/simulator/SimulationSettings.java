@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param settle           wait after presence and groups are published, before traffic starts
  * @param drainTimeout     how long to wait for outstanding deliveries after sending stops
  * @param senderSync       whether the router sends sync copies to the sender's other devices (single chat)
+ * @param seed             of the random choices (population and traffic)
+ * @param messageLimit     stop sending after this many messages even if time is left; 0 for no limit
  */
 public record SimulationSettings(
         String bootstrapServers,
@@ -46,17 +48,18 @@ public record SimulationSettings(
         Duration settle,
         Duration drainTimeout,
         boolean senderSync,
-        long seed) {
+        long seed,
+        int messageLimit) {
 
     public static SimulationSettings defaults(String bootstrapServers) {
         return new SimulationSettings(bootstrapServers, "", 3, 200, 2, 0.1, 10, 5, 250, 0.2, 50,
                 Duration.ofSeconds(30), 100, 0.02, 0.01, 0.01, Duration.ofSeconds(5), Duration.ofSeconds(60), true,
-                42);
+                42, 0);
     }
 
     public SimulationSettings withRate(int newRate, Duration newDuration) {
         return new SimulationSettings(bootstrapServers, topicPrefix, gateways, users, maxDevices, offlineShare,
                 churnUsers, smallGroups, largeGroupSize, groupShare, newRate, newDuration, messageBytes, duplicateShare,
-                badShare, scheduledShare, settle, drainTimeout, senderSync, seed);
+                badShare, scheduledShare, settle, drainTimeout, senderSync, seed, messageLimit);
     }
 }

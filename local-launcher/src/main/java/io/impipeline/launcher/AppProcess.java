@@ -95,6 +95,24 @@ public final class AppProcess {
                 + "); see " + logFile);
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Resident memory of the app's JVM in MiB (Linux {@code /proc}), or -1 when unknown. */
+    public long residentMegabytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(process.pid()), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
     public boolean isAlive() {
         return process != null && process.isAlive();
     }

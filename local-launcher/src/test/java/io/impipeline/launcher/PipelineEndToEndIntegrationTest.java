@@ -63,7 +63,7 @@ class PipelineEndToEndIntegrationTest {
             throws InterruptedException {
         SimulationSettings settings = new SimulationSettings(pipeline.bootstrapServers(), "", 2, 60, 2, 0.15, 4, 3, 30,
                 0.25, 20, Duration.ofSeconds(15), 100, 0.05, 0.03, 0.03, Duration.ofSeconds(5),
-                Duration.ofSeconds(60), true, 7);
+                Duration.ofSeconds(60), true, 7, 0);
         DeliveryChecker.Summary summary = new Simulation(settings)
                 .run(p -> System.out.println(ProgressLine.of(p)), Duration.ofSeconds(3));
         System.out.print(summary.render());
