@@ -1,17 +1,23 @@
 package io.impipeline.router;
 
+import java.time.Duration;
+
+import io.impipeline.model.codec.WireJson;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
-/** The app starts against a real broker and reports UP; every other endpoint needs the service token. */
+/** The app starts against a real broker and reports UP and ready; every other endpoint needs the service token. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
         "im.topics.replication-factor=1",
+        "im.router.state-dir=${java.io.tmpdir}/router-starts-${random.uuid}",
         "im.security.service-token=test-token"})
 @EmbeddedKafka(partitions = 1)
 class UpstreamRouterApplicationStartsIntegrationTest {
@@ -20,10 +26,19 @@ class UpstreamRouterApplicationStartsIntegrationTest {
     int port;
 
     @Test
-    void startsAndReportsUpOnHealth() {
+    void startsAndReportsUpAndReadyOnceTheStreamsRun() {
         RestClient http = RestClient.create("http://localhost:" + port);
-        String health = http.get().uri("/actuator/health").retrieve().body(String.class);
-        assertThat(health).contains("\"status\":\"UP\"");
+        // Readiness is OUT_OF_SERVICE (503) until Kafka Streams is RUNNING, then UP.
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            String readiness = http.get().uri("/actuator/health/readiness")
+                    .exchange((req, res) -> new String(res.getBody().readAllBytes()));
+            JsonNode ready = WireJson.mapper().readTree(readiness);
+            assertThat(ready.path("status").asString()).isEqualTo("UP");
+            assertThat(ready.path("components").path("routerStreams").path("status").asString()).isEqualTo("UP");
+            String health = http.get().uri("/actuator/health")
+                    .exchange((req, res) -> new String(res.getBody().readAllBytes()));
+            assertThat(health).contains("\"routerStreams\":{\"details\":{\"im-logic-group\":\"RUNNING\"}");
+        });
     }
 
     @Test

@@ -1,0 +1,54 @@
+package io.impipeline.router.config;
+
+import java.time.Clock;
+import java.util.function.BiConsumer;
+
+import io.impipeline.model.codec.WireValidator;
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.model.wire.GroupMembership;
+import io.impipeline.router.filter.ContentFilter;
+import io.impipeline.router.metrics.RouterMetrics;
+import io.impipeline.router.topology.RouterTopology;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.streams.kstream.GlobalKTable;
+import org.apache.kafka.streams.kstream.KStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** The topology as a Spring Cloud Stream function ({@code route}), bound in {@code application.yml}. */
+@Configuration(proxyBeanMethods = false)
+public class RouterConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(RouterConfiguration.class);
+
+    @Bean
+    ContentFilter contentFilter(RouterProperties properties) {
+        return ContentFilter.from(properties.filter());
+    }
+
+    @Bean
+    RouterMetrics routerMetrics(MeterRegistry registry) {
+        return new RouterMetrics(registry);
+    }
+
+    @Bean
+    RouterTopology routerTopology(RouterProperties properties, TasksProperties tasks, ImTopicsProperties topics,
+                                  WireValidator validator, ContentFilter filter, RouterMetrics metrics,
+                                  ObjectProvider<StreamTracing> tracing, Clock clock) {
+        StreamTracing streamTracing = tracing.getIfAvailable();
+        log.info("router topology: trace propagation {}, filter mode {}, task keys {}",
+                streamTracing == null ? "off (no tracer)" : "on", properties.filter().mode(), tasks.keyStrategy());
+        return new RouterTopology(properties, tasks.keyStrategy(), topics, validator, filter, metrics,
+                streamTracing, clock);
+    }
+
+    /** Inputs: {@code route-in-0} = im-upstream-topic (raw bytes), {@code route-in-1} = im-group-topic (global). */
+    @Bean
+    public BiConsumer<KStream<String, byte[]>, GlobalKTable<String, GroupMembership>> route(RouterTopology topology) {
+        return topology::build;
+    }
+}

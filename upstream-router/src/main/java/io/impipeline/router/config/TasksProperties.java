@@ -1,0 +1,21 @@
+package io.impipeline.router.config;
+
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How tasks are keyed on {@code im-task-topic} ({@code im.tasks.*}). Shared by every app that writes tasks; it
+ * belongs in shared-model.
+ *
+ * @param keyStrategy {@code task-type} (the spec: key = task type) or {@code entity} (conversation, user or group)
+ */
+@Validated
+@ConfigurationProperties("im.tasks")
+public record TasksProperties(@DefaultValue("task-type") @NotNull TaskKeyStrategy keyStrategy) {
+
+    public static TasksProperties defaults() {
+        return new TasksProperties(TaskKeyStrategy.TASK_TYPE);
+    }
+}

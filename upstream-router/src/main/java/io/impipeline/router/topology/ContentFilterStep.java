@@ -1,0 +1,90 @@
+package io.impipeline.router.topology;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.dlq.DeadLetter;
+import io.impipeline.model.wire.MessageType;
+import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.router.config.RouterProperties;
+import io.impipeline.router.filter.ContentFilter;
+import io.impipeline.router.metrics.RouterMetrics;
+import org.apache.kafka.streams.kstream.ValueMapper;
+
+/**
+ * Step 3: the content filter. {@code mask}: matches replaced, the message goes on. {@code reject}: the message
+ * stops here and the sender gets a {@code system_notice} instead, which then travels the rest of the flow like a
+ * message (sequenced in the sender's own notice conversation, persisted, routed to the sender only).
+ */
+final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<UpstreamMessage>> {
+
+    /** Sender of notices made by the pipeline. */
+    static final String SYSTEM_SENDER = "system";
+    static final String NOTICE_ACTION = "message_rejected";
+    static final String NOTICE_REASON = "CONTENT_FILTER";
+
+    private final ContentFilter filter;
+    private final RouterProperties.Filter config;
+    private final RouterMetrics metrics;
+    private final Clock clock;
+
+    ContentFilterStep(ContentFilter filter, RouterProperties.Filter config, RouterMetrics metrics, Clock clock) {
+        this.filter = filter;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public Step<UpstreamMessage> apply(UpstreamMessage message) {
+        try {
+            if (!isFilterable(message) || !filter.matches(message.content())) {
+                return Step.pass(message);
+            }
+            if (config.mode() == RouterProperties.FilterMode.REJECT) {
+                metrics.count(RouterMetrics.Outcome.REJECTED);
+                return Step.pass(noticeFor(message));
+            }
+            metrics.count(RouterMetrics.Outcome.FILTERED);
+            return Step.pass(message.withContent(filter.mask(message.content())));
+        } catch (RuntimeException e) {
+            metrics.count(RouterMetrics.Outcome.FAILED);
+            return Step.dead(DeadLetter.failed(WireJson.toBytes(message), e));
+        }
+    }
+
+    /** Only what people typed: file names, coordinates and system messages are not filtered. */
+    private static boolean isFilterable(UpstreamMessage message) {
+        return MessageType.TEXT.wireName().equals(message.messageType());
+    }
+
+    private UpstreamMessage noticeFor(UpstreamMessage rejected) {
+        Map<String, Object> metadata = new LinkedHashMap<>();
+        metadata.put("action", NOTICE_ACTION);
+        metadata.put("reason", NOTICE_REASON);
+        metadata.put("message_id", rejected.messageId());
+        metadata.put("conversation_id", rejected.conversationId());
+        return new UpstreamMessage(noticeId(rejected), SYSTEM_SENDER, rejected.fromUserId(),
+                noticeConversation(rejected.fromUserId()), config.noticeText(), MessageType.SYSTEM_NOTICE.wireName(),
+                metadata, rejected.gatewayId(), rejected.deviceId(), clock.millis(), UpstreamMessage.CURRENT_VERSION,
+                null, null);
+    }
+
+    /** Deterministic and within the id length limit whatever the original ids' lengths. */
+    static String noticeId(UpstreamMessage rejected) {
+        return "notice_" + uuid(rejected.fromUserId() + "\n" + rejected.messageId());
+    }
+
+    /** Each user's notices form one conversation of their own, sequenced like any other. */
+    static String noticeConversation(String userId) {
+        return "notices_" + uuid(userId);
+    }
+
+    private static UUID uuid(String s) {
+        return UUID.nameUUIDFromBytes(s.getBytes(StandardCharsets.UTF_8));
+    }
+}

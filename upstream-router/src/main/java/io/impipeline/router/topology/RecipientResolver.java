@@ -1,0 +1,46 @@
+package io.impipeline.router.topology;
+
+import java.util.List;
+
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.Rejection;
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.dlq.DeadLetter;
+import io.impipeline.model.wire.GroupMembership;
+import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.router.metrics.RouterMetrics;
+import org.apache.kafka.streams.kstream.KeyValueMapper;
+import org.apache.kafka.streams.kstream.ValueJoiner;
+
+/**
+ * Step 5 (join with the group table): looks up a group message's members. An unknown group is a dead letter
+ * before the message takes a sequence number, so that {@code seq} stays gap-free.
+ */
+final class RecipientResolver implements ValueJoiner<UpstreamMessage, GroupMembership, Step<Addressed>> {
+
+    /** The lookup key of a single-chat message: never a group id (ids are non-blank). */
+    static final String NO_GROUP = "";
+
+    private final RouterMetrics metrics;
+
+    RecipientResolver(RouterMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    static KeyValueMapper<String, UpstreamMessage, String> groupKey() {
+        return (key, message) -> message.isGroupMessage() ? message.groupId() : NO_GROUP;
+    }
+
+    @Override
+    public Step<Addressed> apply(UpstreamMessage message, GroupMembership group) {
+        if (!message.isGroupMessage()) {
+            return Step.pass(new Addressed(message, List.of()));
+        }
+        if (group == null) {
+            metrics.invalid(ReasonCode.UNKNOWN_GROUP);
+            return Step.dead(DeadLetter.rejected(WireJson.toBytes(message), Rejection.of(ReasonCode.UNKNOWN_GROUP,
+                    "group " + message.groupId() + " is unknown (message " + message.messageId() + ")")));
+        }
+        return Step.pass(new Addressed(message, group.members() == null ? List.of() : group.members()));
+    }
+}

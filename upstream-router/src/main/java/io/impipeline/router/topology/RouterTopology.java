@@ -1,0 +1,153 @@
+package io.impipeline.router.topology;
+
+import java.time.Clock;
+import java.util.Map;
+
+import io.impipeline.model.codec.WireSerde;
+import io.impipeline.model.codec.WireValidator;
+import io.impipeline.model.dlq.DeadLetterProcessor;
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.model.wire.GroupMembership;
+import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.router.config.RouterProperties;
+import io.impipeline.router.config.TaskKeyStrategy;
+import io.impipeline.router.filter.ContentFilter;
+import io.impipeline.router.metrics.RouterMetrics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.GlobalKTable;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+
+/**
+ * The router's data flow (ARCHITECTURE §4): validate, de-duplicate, filter, hold scheduled, re-key by conversation,
+ * resolve group members, sequence, route. Each step hands on a {@link Step}; dead letters leave at the step that
+ * made them, through {@link DeadLetterProcessor}, to the DLQ topic in the same exactly-once transaction as every
+ * other output.
+ */
+public final class RouterTopology {
+
+    /** {@code im_dlt-stage} of this app's dead letters. */
+    public static final String STAGE = "upstream-router";
+    public static final String DEDUP_STORE = DedupProcessor.STORE;
+    public static final String SEQUENCE_STORE = SequenceProcessor.STORE;
+    public static final String SCHEDULED_STORE = ScheduleProcessor.STORE;
+    /** Materialized name of the group global table. */
+    public static final String GROUPS_STORE = "router-groups";
+
+    private final RouterProperties properties;
+    private final TaskKeyStrategy taskKeys;
+    private final ImTopicsProperties topics;
+    private final WireValidator validator;
+    private final ContentFilter filter;
+    private final RouterMetrics metrics;
+    private final StreamTracing tracing;
+    private final Clock clock;
+    private final WireSerde<UpstreamMessage> messageSerde = WireSerde.of(UpstreamMessage.class);
+
+    /** @param tracing null to leave trace headers alone (tests without a tracer) */
+    public RouterTopology(RouterProperties properties, TaskKeyStrategy taskKeys, ImTopicsProperties topics,
+                          WireValidator validator, ContentFilter filter, RouterMetrics metrics, StreamTracing tracing,
+                          Clock clock) {
+        this.properties = properties;
+        this.taskKeys = taskKeys;
+        this.topics = topics;
+        this.validator = validator;
+        this.filter = filter;
+        this.metrics = metrics;
+        this.tracing = tracing;
+        this.clock = clock;
+    }
+
+    /** The whole flow, from the upstream stream and the group table to the output topics. */
+    public void build(KStream<String, byte[]> upstream, GlobalKTable<String, GroupMembership> groups) {
+        KStream<String, UpstreamMessage> valid = divert(validate(upstream), "validate");
+        KStream<String, UpstreamMessage> unique = divert(deduplicate(keyedBySender(valid)), "dedup");
+        KStream<String, UpstreamMessage> clean = divert(filterContent(unique), "filter");
+        KStream<String, UpstreamMessage> due = divert(holdScheduled(clean), "schedule");
+        KStream<String, Addressed> addressed = divert(resolveRecipients(byConversation(due), groups), "resolve");
+        KStream<String, Addressed.Sequenced> sequenced = divert(sequence(addressed), "sequence");
+        emit(divert(route(sequenced), "route"));
+    }
+
+    private KStream<String, Step<UpstreamMessage>> validate(KStream<String, byte[]> upstream) {
+        return upstream.process(() -> new ValidateProcessor(validator, metrics, tracing), Named.as("validate"));
+    }
+
+    /**
+     * Dedup state and its interactive query are partitioned by sender. Gateways key by {@code from_user_id} (the
+     * contract), so almost every record goes straight on; a record keyed otherwise (or not at all) is re-keyed
+     * through a repartition topic with the upstream topic's partition count, so that both paths agree.
+     */
+    private KStream<String, UpstreamMessage> keyedBySender(KStream<String, UpstreamMessage> valid) {
+        Map<String, KStream<String, UpstreamMessage>> byKey = valid.split(Named.as("sender-key-"))
+                .branch((key, message) -> message.fromUserId().equals(key), Branched.as("ok"))
+                .defaultBranch(Branched.as("other"));
+        KStream<String, UpstreamMessage> rekeyed = byKey.get("sender-key-other")
+                .selectKey((key, message) -> message.fromUserId(), Named.as("key-by-sender"))
+                .repartition(Repartitioned.with(Serdes.String(), messageSerde).withName("by-sender")
+                        .withNumberOfPartitions(topics.spec(TopicKind.UPSTREAM).partitions()));
+        return byKey.get("sender-key-ok").merge(rekeyed, Named.as("keyed-by-sender"));
+    }
+
+    private KStream<String, Step<UpstreamMessage>> deduplicate(KStream<String, UpstreamMessage> messages) {
+        return messages.process(DedupProcessor.supplier(properties.dedupWindow(), metrics), Named.as("dedup"));
+    }
+
+    private KStream<String, Step<UpstreamMessage>> filterContent(KStream<String, UpstreamMessage> messages) {
+        return messages.mapValues(new ContentFilterStep(filter, properties.filter(), metrics, clock),
+                Named.as("content-filter"));
+    }
+
+    private KStream<String, Step<UpstreamMessage>> holdScheduled(KStream<String, UpstreamMessage> messages) {
+        return messages.process(ScheduleProcessor.supplier(properties.scheduleTick(), properties.scheduleReleaseMax(),
+                metrics), Named.as("schedule"));
+    }
+
+    /** One task owns each conversation from here on: the precondition of gap-free sequencing. */
+    private KStream<String, UpstreamMessage> byConversation(KStream<String, UpstreamMessage> messages) {
+        return messages.selectKey((key, message) -> message.conversationId(), Named.as("key-by-conversation"))
+                .repartition(Repartitioned.with(Serdes.String(), messageSerde).withName("by-conversation"));
+    }
+
+    private KStream<String, Step<Addressed>> resolveRecipients(KStream<String, UpstreamMessage> messages,
+                                                              GlobalKTable<String, GroupMembership> groups) {
+        return messages.leftJoin(groups, RecipientResolver.groupKey(), new RecipientResolver(metrics),
+                Named.as("resolve-recipients"));
+    }
+
+    private KStream<String, Step<Addressed.Sequenced>> sequence(KStream<String, Addressed> messages) {
+        return messages.process(SequenceProcessor.supplier(), Named.as("sequence"));
+    }
+
+    private KStream<String, Step<Output>> route(KStream<String, Addressed.Sequenced> messages) {
+        return messages.flatMap(new RouteStep(properties, taskKeys, topics.name(TopicKind.ROUTED),
+                topics.name(TopicKind.TASK), metrics, clock), Named.as("route"));
+    }
+
+    /** Routed copies and tasks: one sink, the topic chosen per record. */
+    private void emit(KStream<String, Output> outputs) {
+        outputs.to((key, output, context) -> output.topic(), Produced.with(Serdes.String(), Output.serde())
+                .withName("outputs"));
+    }
+
+    /** Sends a step's dead letters to the DLQ topic and returns the values that go on. */
+    @SuppressWarnings("unchecked")
+    private <T> KStream<String, T> divert(KStream<String, Step<T>> steps, String step) {
+        String prefix = step + "-";
+        Map<String, KStream<String, Step<T>>> branches = steps.split(Named.as(prefix))
+                .branch((key, s) -> s instanceof Step.Dead, Branched.as("dead"))
+                .defaultBranch(Branched.as("ok"));
+        branches.get(prefix + "dead")
+                .mapValues(s -> ((Step.Dead<T>) s).letter(), Named.as(prefix + "dead-letter"))
+                .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.UPSTREAM),
+                        metrics.registry()), Named.as(prefix + "dlq-headers"))
+                .to(topics.dlqTopic(TopicKind.UPSTREAM), Produced.with(Serdes.String(), Serdes.ByteArray())
+                        .withName(prefix + "dlq"));
+        return branches.get(prefix + "ok").mapValues(s -> ((Step.Pass<T>) s).value(), Named.as(prefix + "pass"));
+    }
+}

@@ -1,0 +1,216 @@
+package io.impipeline.router;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.dlq.DeadLetterHeaders;
+import io.impipeline.model.wire.RoutedMessage;
+import io.impipeline.model.wire.SequencedMessage;
+import io.impipeline.model.wire.Task;
+import io.impipeline.router.topology.RouterTopology;
+import io.impipeline.testkit.KafkaTestClients;
+import io.impipeline.testkit.Messages;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.HostInfo;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.cloud.stream.binder.kafka.streams.InteractiveQueryService;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Two router instances on one embedded broker (own state directories and {@code application.server} ports):
+ * 10,000 messages over 200 conversations from 1,000 users, with duplicates, bad records and records keyed by
+ * something other than the sender mixed in.
+ */
+class TwoRoutersIntegrationTest {
+
+    private static final String TOKEN = "two-routers-token";
+    private static final int MESSAGES = 10_000;
+    private static final int CONVERSATIONS = 200;
+    private static final int USERS = 1_000;
+    private static final int PARTITIONS = 4;
+
+    private static EmbeddedKafkaKraftBroker broker;
+    private static ConfigurableApplicationContext first;
+    private static ConfigurableApplicationContext second;
+    private static int firstPort;
+
+    @BeforeAll
+    static void startBrokerAndTwoRouters() throws IOException {
+        // One broker: the transaction log (exactly_once_v2) must fit on it.
+        broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
+        broker.brokerProperties(Map.of(
+                "transaction.state.log.replication.factor", "1",
+                "transaction.state.log.min.isr", "1",
+                "offsets.topic.replication.factor", "1"));
+        broker.afterPropertiesSet();
+        firstPort = freePort();
+        first = startRouter("a", firstPort);
+        second = startRouter("b", freePort());
+        for (ConfigurableApplicationContext router : List.of(first, second)) {
+            RestClient http = client(port(router));
+            await().atMost(Duration.ofSeconds(90)).until(() -> {
+                String body = http.get().uri("/actuator/health/readiness")
+                        .exchange((req, res) -> res.getStatusCode().value() + " " + new String(res.getBody()
+                                .readAllBytes(), StandardCharsets.UTF_8));
+                return body.startsWith("200");
+            });
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        for (ConfigurableApplicationContext router : new ConfigurableApplicationContext[]{second, first}) {
+            if (router != null) {
+                router.close();
+            }
+        }
+        if (broker != null) {
+            broker.destroy();
+        }
+    }
+
+    private static ConfigurableApplicationContext startRouter(String name, int port) throws IOException {
+        Path stateDir = Files.createTempDirectory("router-" + name);
+        return new SpringApplicationBuilder(UpstreamRouterApplication.class).run(
+                "--server.port=" + port,
+                "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
+                "--im.topics.replication-factor=1",
+                "--im.topics.specs.upstream.partitions=" + PARTITIONS,
+                "--im.topics.specs.routed.partitions=" + PARTITIONS,
+                "--im.router.state-dir=" + stateDir,
+                "--im.instance-id=" + name,
+                "--im.security.service-token=" + TOKEN);
+    }
+
+    private static int port(ConfigurableApplicationContext router) {
+        return Integer.parseInt(router.getEnvironment().getProperty("server.port"));
+    }
+
+    private static RestClient client(int port) {
+        return RestClient.builder().baseUrl("http://localhost:" + port).defaultHeader("X-Service-Token", TOKEN)
+                .build();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void everyAcceptedMessageIsRoutedOncePerRecipientWithGapFreeSeqAndQueriesWorkAcrossInstances() {
+        int duplicates = 0;
+        int bad = 0;
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(broker.getBrokersAsString())) {
+            for (int i = 0; i < MESSAGES; i++) {
+                String sender = "user_" + (i % USERS);
+                var message = Messages.text("m" + i, sender, "user_" + ((i + 1) % USERS),
+                        "conv_" + (i % CONVERSATIONS), System.currentTimeMillis());
+                // Some gateways key by something else (or nothing): the router re-keys by sender.
+                String key = i % 97 == 0 ? null : sender;
+                producer.send(new ProducerRecord<>("im-upstream-topic", key, Messages.bytes(message)));
+                if (i % 50 == 0) {
+                    producer.send(new ProducerRecord<>("im-upstream-topic", sender, Messages.bytes(message)));
+                    duplicates++;
+                }
+                if (i % 100 == 0) {
+                    producer.send(new ProducerRecord<>("im-upstream-topic", sender,
+                            "{\"message_id\":".getBytes(StandardCharsets.UTF_8)));
+                    bad++;
+                }
+            }
+        }
+        String brokers = broker.getBrokersAsString();
+
+        List<ConsumerRecord<String, byte[]>> routed = KafkaTestClients.readAtLeast(brokers, "im-routed-topic",
+                2 * MESSAGES, Duration.ofSeconds(90));
+        Set<String> copies = new HashSet<>();
+        for (ConsumerRecord<String, byte[]> record : routed) {
+            RoutedMessage m = WireJson.fromBytes(record.value(), RoutedMessage.class);
+            assertThat(copies.add(m.message().messageId() + "->" + m.recipientId()))
+                    .as("copy of %s to %s delivered once", m.message().messageId(), m.recipientId()).isTrue();
+            assertThat(record.key()).isEqualTo(m.recipientId());
+        }
+        assertThat(copies).hasSize(2 * MESSAGES); // recipient + the sender's sync copy, each once
+
+        List<ConsumerRecord<String, byte[]>> tasks = KafkaTestClients.readAtLeast(brokers, "im-task-topic",
+                MESSAGES, Duration.ofSeconds(30));
+        Map<String, TreeSet<Long>> seqs = new HashMap<>();
+        for (ConsumerRecord<String, byte[]> record : tasks) {
+            SequencedMessage persisted = WireJson.fromBytes(record.value(), Task.class).persistPayload();
+            assertThat(seqs.computeIfAbsent(persisted.message().conversationId(), c -> new TreeSet<>())
+                    .add(persisted.seq())).isTrue();
+        }
+        assertThat(seqs).hasSize(CONVERSATIONS);
+        int perConversation = MESSAGES / CONVERSATIONS;
+        seqs.forEach((conversation, numbers) -> assertThat(numbers).as(conversation)
+                .hasSize(perConversation).first().isEqualTo(1L));
+        seqs.forEach((conversation, numbers) -> assertThat(numbers.last()).isEqualTo((long) perConversation));
+
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTestClients.readAtLeast(brokers, "im-upstream-topic-dlq",
+                bad, Duration.ofSeconds(30));
+        assertThat(dead).hasSize(bad);
+        assertThat(dead).allSatisfy(r -> assertThat(DeadLetterHeaders.text(r.headers(), ImHeaders.DLT_REASON))
+                .isEqualTo("MALFORMED_JSON"));
+        assertThat(duplicates).isEqualTo(MESSAGES / 50);
+
+        queriesForKeysHeldByTheOtherInstanceAreAnswered(perConversation);
+    }
+
+    private void queriesForKeysHeldByTheOtherInstanceAreAnswered(int perConversation) {
+        InteractiveQueryService queries = first.getBean(InteractiveQueryService.class);
+        HostInfo self = queries.getCurrentHostInfo();
+        String conversation = null;
+        for (int c = 0; c < CONVERSATIONS && conversation == null; c++) {
+            HostInfo owner = queries.getHostInfo(RouterTopology.SEQUENCE_STORE, "conv_" + c, new StringSerializer());
+            if (!owner.equals(self)) {
+                conversation = "conv_" + c;
+            }
+        }
+        assertThat(conversation).as("the second instance holds some conversations").isNotNull();
+        RestClient http = client(firstPort);
+        JsonNode seq = WireJson.mapper().readTree(http.get().uri("/api/v1/conversations/" + conversation + "/seq")
+                .retrieve().body(byte[].class));
+        assertThat(seq.path("seq").asLong()).isEqualTo(perConversation);
+
+        String user = null;
+        for (int u = 0; u < USERS && user == null; u++) {
+            HostInfo owner = queries.getHostInfo(RouterTopology.DEDUP_STORE, "user_" + u, new StringSerializer());
+            if (!owner.equals(self)) {
+                user = "user_" + u;
+            }
+        }
+        assertThat(user).isNotNull();
+        int index = Integer.parseInt(user.substring("user_".length()));
+        JsonNode dedup = WireJson.mapper().readTree(http.get().uri("/api/v1/dedup/" + user + "/m" + index)
+                .retrieve().body(byte[].class));
+        assertThat(dedup.path("message_id").asString()).isEqualTo("m" + index);
+        int unknown = http.get().uri("/api/v1/dedup/" + user + "/never").exchange((req, res) ->
+                res.getStatusCode().value());
+        assertThat(unknown).isEqualTo(404);
+    }
+}

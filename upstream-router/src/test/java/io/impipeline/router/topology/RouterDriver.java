@@ -1,0 +1,154 @@
+package io.impipeline.router.topology;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Properties;
+
+import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.ValidationLimits;
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.codec.WireValidator;
+import io.impipeline.model.dlq.DeadLetterHeaders;
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.model.wire.GroupMembership;
+import io.impipeline.model.wire.RoutedMessage;
+import io.impipeline.model.wire.Task;
+import io.impipeline.router.config.RouterProperties;
+import io.impipeline.router.config.TaskKeyStrategy;
+import io.impipeline.router.filter.ContentFilter;
+import io.impipeline.router.metrics.RouterMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.GlobalKTable;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.test.TestRecord;
+
+/** The router topology in a {@link TopologyTestDriver}, with typed access to its inputs and outputs. */
+final class RouterDriver implements AutoCloseable {
+
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+    static final ImTopicsProperties TOPICS = ImTopicsProperties.defaults();
+
+    final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final RouterMetrics metrics = new RouterMetrics(registry);
+    final TopologyTestDriver driver;
+    private final TestInputTopic<String, byte[]> upstream;
+    private final TestInputTopic<String, byte[]> groups;
+    private final TestOutputTopic<String, byte[]> routed;
+    private final TestOutputTopic<String, byte[]> tasks;
+    private final TestOutputTopic<String, byte[]> dlq;
+
+    RouterDriver(Path stateDir, RouterProperties properties, TaskKeyStrategy keys, Clock clock,
+                 StreamTracing tracing) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, byte[]> in = builder.stream(TOPICS.name(TopicKind.UPSTREAM),
+                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.ByteArray()));
+        GlobalKTable<String, GroupMembership> table = builder.globalTable(TOPICS.name(TopicKind.GROUP),
+                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), new GroupMembershipSerde()),
+                Materialized.as(RouterTopology.GROUPS_STORE));
+        WireValidator validator = new WireValidator(ValidationLimits.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
+        new RouterTopology(properties, keys, TOPICS, validator, ContentFilter.from(properties.filter()), metrics,
+                tracing, clock).build(in, table);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "im-logic-group");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(builder.build(), props, T0);
+        upstream = driver.createInputTopic(TOPICS.name(TopicKind.UPSTREAM), new StringSerializer(),
+                new ByteArraySerializer(), T0, Duration.ZERO);
+        groups = driver.createInputTopic(TOPICS.name(TopicKind.GROUP), new StringSerializer(),
+                new ByteArraySerializer());
+        routed = driver.createOutputTopic(TOPICS.name(TopicKind.ROUTED), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        tasks = driver.createOutputTopic(TOPICS.name(TopicKind.TASK), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        dlq = driver.createOutputTopic(TOPICS.dlqTopic(TopicKind.UPSTREAM), new StringDeserializer(),
+                new ByteArrayDeserializer());
+    }
+
+    RouterDriver(Path stateDir, RouterProperties properties) {
+        this(stateDir, properties, TaskKeyStrategy.TASK_TYPE, Clock.fixed(T0, ZoneOffset.UTC), null);
+    }
+
+    RouterDriver(Path stateDir) {
+        this(stateDir, RouterProperties.defaults());
+    }
+
+    void send(Object message) {
+        sendRaw(keyOf(message), WireJson.toBytes(message));
+    }
+
+    void sendAt(Object message, Instant recordTime) {
+        upstream.pipeInput(keyOf(message), WireJson.toBytes(message), recordTime);
+    }
+
+    void sendRaw(String key, byte[] value) {
+        upstream.pipeInput(key, value);
+    }
+
+    void sendWithHeaders(Object message, RecordHeaders headers) {
+        upstream.pipeInput(new TestRecord<>(keyOf(message), WireJson.toBytes(message), headers, T0));
+    }
+
+    void group(String groupId, List<String> members) {
+        groups.pipeInput(groupId, WireJson.toBytes(new GroupMembership(groupId, members, 1, T0.toEpochMilli())));
+    }
+
+    void deleteGroup(String groupId) {
+        groups.pipeInput(groupId, null);
+    }
+
+    void advanceWallClock(Duration by) {
+        driver.advanceWallClockTime(by);
+    }
+
+    List<KeyValue<String, RoutedMessage>> routed() {
+        return routed.readKeyValuesToList().stream()
+                .map(kv -> KeyValue.pair(kv.key, WireJson.fromBytes(kv.value, RoutedMessage.class))).toList();
+    }
+
+    List<TestRecord<String, byte[]>> routedRecords() {
+        return routed.readRecordsToList();
+    }
+
+    List<KeyValue<String, Task>> tasks() {
+        return tasks.readKeyValuesToList().stream()
+                .map(kv -> KeyValue.pair(kv.key, WireJson.fromBytes(kv.value, Task.class))).toList();
+    }
+
+    List<TestRecord<String, byte[]>> deadLetters() {
+        return dlq.readRecordsToList();
+    }
+
+    static String reasonOf(TestRecord<String, byte[]> deadLetter) {
+        return DeadLetterHeaders.text(deadLetter.headers(), ImHeaders.DLT_REASON);
+    }
+
+    private static String keyOf(Object message) {
+        return message instanceof io.impipeline.model.wire.UpstreamMessage m ? m.fromUserId() : null;
+    }
+
+    @Override
+    public void close() {
+        driver.close();
+    }
+}

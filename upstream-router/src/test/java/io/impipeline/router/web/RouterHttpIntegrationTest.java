@@ -1,0 +1,221 @@
+package io.impipeline.router.web;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.model.wire.RoutedMessage;
+import io.impipeline.testkit.KafkaTestClients;
+import io.impipeline.testkit.Messages;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.MediaType;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** HTTP ingress, interactive queries and trace propagation of one router on the embedded broker. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "im.topics.replication-factor=1",
+        "im.topics.specs.upstream.partitions=2",
+        "im.topics.specs.routed.partitions=2",
+        "im.router.state-dir=${java.io.tmpdir}/router-http-${random.uuid}",
+        "im.router.filter.words=darn",
+        "im.security.service-token=test-token"})
+@EmbeddedKafka(partitions = 1)
+class RouterHttpIntegrationTest {
+
+    private static final String TOKEN = "test-token";
+
+    @LocalServerPort
+    int port;
+
+    @Value("${spring.embedded.kafka.brokers}")
+    String brokers;
+
+    RestClient http;
+
+    @BeforeEach
+    void waitUntilReady() {
+        http = RestClient.builder().baseUrl("http://localhost:" + port)
+                .defaultHeader("X-Service-Token", TOKEN).build();
+        await().atMost(Duration.ofSeconds(60)).until(() -> status("/actuator/health/readiness") == 200);
+    }
+
+    private int status(String path) {
+        return http.get().uri(path).exchange((req, res) -> res.getStatusCode().value());
+    }
+
+    private Answer post(Object body) {
+        return http.post().uri("/api/v1/messages").contentType(MediaType.APPLICATION_JSON)
+                .body(WireJson.toBytes(body))
+                .exchange((req, res) -> new Answer(res.getStatusCode().value(),
+                        WireJson.mapper().readTree(res.getBody().readAllBytes())));
+    }
+
+    private Answer get(String path) {
+        return http.get().uri(path).exchange((req, res) -> new Answer(res.getStatusCode().value(),
+                WireJson.mapper().readTree(res.getBody().readAllBytes())));
+    }
+
+    record Answer(int status, JsonNode body) {
+    }
+
+    private List<RoutedMessage> routedCopiesOf(String messageId, int expected) {
+        List<ConsumerRecord<String, byte[]>> records = KafkaTestClients.readUntil(brokers, List.of("im-routed-topic"),
+                all -> all.stream().filter(r -> new String(r.value(), StandardCharsets.UTF_8)
+                        .contains("\"" + messageId + "\"")).count() >= expected, Duration.ofSeconds(30));
+        return records.stream().map(r -> WireJson.fromBytes(r.value(), RoutedMessage.class))
+                .filter(m -> m.message().messageId().equals(messageId)).toList();
+    }
+
+    @Test
+    void acceptedMessageIsRoutedMaskedAndVisibleInTheDedupAndSeqQueries() {
+        Map<String, Object> json = Messages.textJson();
+        json.put("message_id", "http_1");
+        json.put("conversation_id", "conv_http_1");
+        json.put("content", "oh darn");
+
+        Answer answer = post(json);
+
+        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.body().path("accepted").asInt()).isEqualTo(1);
+        assertThat(answer.body().path("results").get(0).path("status").asString()).isEqualTo("accepted");
+        List<RoutedMessage> copies = routedCopiesOf("http_1", 2);
+        assertThat(copies).extracting(RoutedMessage::recipientId).containsExactlyInAnyOrder("user_456", "user_123");
+        assertThat(copies).extracting(m -> m.message().content()).containsOnly("oh ****");
+
+        Answer dedup = get("/api/v1/dedup/user_123/http_1");
+        assertThat(dedup.status()).isEqualTo(200);
+        assertThat(dedup.body().path("first_seen").asLong()).isPositive();
+        assertThat(get("/api/v1/dedup/user_123/never-sent").status()).isEqualTo(404);
+        Answer seq = get("/api/v1/conversations/conv_http_1/seq");
+        assertThat(seq.status()).isEqualTo(200);
+        assertThat(seq.body().path("seq").asLong()).isEqualTo(1);
+        assertThat(get("/api/v1/conversations/conv_unknown/seq").status()).isEqualTo(404);
+    }
+
+    @Test
+    void prometheusShowsRouterOutcomesAndKafkaStreamsMetrics() {
+        Map<String, Object> json = Messages.textJson();
+        json.put("message_id", "metrics_1");
+        assertThat(post(json).status()).isEqualTo(202);
+        routedCopiesOf("metrics_1", 2);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String metrics = http.get().uri("/actuator/prometheus").retrieve().body(String.class);
+            assertThat(metrics).containsPattern("im_router_messages_total\\{[^}]*outcome=\"routed\"");
+            assertThat(metrics).contains("kafka_stream_");
+        });
+    }
+
+    @Test
+    void batchWithOneInvalidMessageIsRefusedWholeWithAReasonPerMessage() {
+        Map<String, Object> good = Messages.textJson();
+        good.put("message_id", "batch_good");
+        Map<String, Object> bad = new LinkedHashMap<>(Messages.textJson());
+        bad.put("message_id", "batch_bad");
+        bad.remove("conversation_id");
+
+        Answer answer = post(List.of(good, bad));
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body().path("results").get(0).path("status").asString()).isEqualTo("valid_not_sent");
+        assertThat(answer.body().path("results").get(1).path("reason").asString()).isEqualTo("MISSING_FIELD");
+        assertThat(answer.body().path("results").get(1).path("message_id").asString()).isEqualTo("batch_bad");
+    }
+
+    @Test
+    void batchOverTheLimitIsRefused() {
+        List<Map<String, Object>> batch = java.util.stream.IntStream.range(0, 101).mapToObj(i -> {
+            Map<String, Object> m = Messages.textJson();
+            m.put("message_id", "over_" + i);
+            return m;
+        }).toList();
+
+        Answer answer = post(batch);
+
+        assertThat(answer.status()).isEqualTo(400);
+        assertThat(answer.body().path("error").asString()).isEqualTo("INVALID_FIELD");
+    }
+
+    @Test
+    void batchOfValidMessagesIsAcceptedInOrder() {
+        Map<String, Object> first = Messages.textJson();
+        first.put("message_id", "batch_1");
+        Map<String, Object> second = new LinkedHashMap<>(Messages.textJson());
+        second.put("message_id", "batch_2");
+
+        Answer answer = post(List.of(first, second));
+
+        assertThat(answer.status()).isEqualTo(202);
+        assertThat(answer.body().path("results").get(1).path("message_id").asString()).isEqualTo("batch_2");
+    }
+
+    @Test
+    void oversizedMessageIs413AndNonJsonIs400AndMissingTokenIs401() {
+        Map<String, Object> huge = Messages.textJson();
+        huge.put("content", "x".repeat(70_000));
+        assertThat(post(huge).status()).isEqualTo(413);
+        int notJson = http.post().uri("/api/v1/messages").contentType(MediaType.APPLICATION_JSON).body("nope")
+                .exchange((req, res) -> res.getStatusCode().value());
+        assertThat(notJson).isEqualTo(400);
+        int noToken = RestClient.create("http://localhost:" + port).post().uri("/api/v1/messages")
+                .contentType(MediaType.APPLICATION_JSON).body(WireJson.toBytes(Messages.textJson()))
+                .exchange((req, res) -> res.getStatusCode().value());
+        assertThat(noToken).isEqualTo(401);
+    }
+
+    @Test
+    void scheduledMessageIsListedUntilItIsDue() {
+        Map<String, Object> later = Messages.textJson();
+        later.put("message_id", "sched_1");
+        later.put("deliver_at", System.currentTimeMillis() + Duration.ofHours(1).toMillis());
+
+        assertThat(post(later).status()).isEqualTo(202);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            Answer list = get("/api/v1/scheduled?limit=10");
+            assertThat(list.status()).isEqualTo(200);
+            assertThat(list.body().findValuesAsString("message_id")).contains("sched_1");
+        });
+        assertThat(get("/api/v1/scheduled?limit=0").status()).isEqualTo(400);
+    }
+
+    @Test
+    void incomingTraceparentIsContinuedOnTheRoutedRecords() {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        var message = Messages.text("traced_1", "tina", "tom", "conv_traced", System.currentTimeMillis());
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers)) {
+            ProducerRecord<String, byte[]> record = new ProducerRecord<>("im-upstream-topic", "tina",
+                    Messages.bytes(message));
+            record.headers().add(ImHeaders.TRACEPARENT, ("00-" + traceId + "-00f067aa0ba902b7-01")
+                    .getBytes(StandardCharsets.UTF_8));
+            producer.send(record);
+        }
+        List<ConsumerRecord<String, byte[]>> records = KafkaTestClients.readUntil(brokers, List.of("im-routed-topic"),
+                all -> all.stream().anyMatch(r -> new String(r.value(), StandardCharsets.UTF_8).contains("traced_1")),
+                Duration.ofSeconds(30));
+        ConsumerRecord<String, byte[]> routed = records.stream()
+                .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("traced_1")).findFirst()
+                .orElseThrow();
+        assertThat(StreamTracing.traceId(routed.headers())).isEqualTo(traceId);
+        assertThat(new String(routed.headers().lastHeader(ImHeaders.TRACEPARENT).value(), StandardCharsets.UTF_8))
+                .doesNotContain("00f067aa0ba902b7"); // a span of its own, child of the gateway's
+    }
+}
