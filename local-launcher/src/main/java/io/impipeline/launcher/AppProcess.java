@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * An app of the pipeline as its own JVM, started from its module's {@code target/classes} and the runtime classpath
@@ -119,18 +118,6 @@ public final class AppProcess {
 
     /** SIGTERM (Spring shuts down gracefully), then SIGKILL after a grace period. */
     public void stop() {
-        if (process == null || !process.isAlive()) {
-            return;
-        }
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        Processes.stop(process, STOP_GRACE);
     }
 }
