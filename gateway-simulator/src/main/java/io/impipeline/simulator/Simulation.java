@@ -87,6 +87,11 @@ public final class Simulation {
         return population;
     }
 
+    /** Every accepted message sent so far (duplicates and bad records not included). */
+    public List<UpstreamMessage> sentMessages() {
+        return List.copyOf(sentMessages);
+    }
+
     /** Runs to the end and returns the summary; {@code progress} is called every {@code every}. */
     public DeliveryChecker.Summary run(Consumer<DeliveryChecker.Progress> progress, Duration every)
             throws InterruptedException {

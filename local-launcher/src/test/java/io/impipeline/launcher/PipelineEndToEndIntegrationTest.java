@@ -2,37 +2,72 @@ package io.impipeline.launcher;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.dlq.DeadLetterHeaders;
+import io.impipeline.model.wire.Task;
+import io.impipeline.model.wire.TaskType;
+import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.simulator.DeliveryChecker;
 import io.impipeline.simulator.ProgressLine;
 import io.impipeline.simulator.Simulation;
 import io.impipeline.simulator.SimulationSettings;
+import io.impipeline.testkit.KafkaTestClients;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The whole pipeline as in production, on one machine: a KRaft broker process, PostgreSQL, the four apps each in its
- * own JVM with its own application.yml, and the gateway simulator checking every delivery.
+ * own JVM with its own application.yml, and the gateway simulator checking every delivery. Then what an operator
+ * sees afterwards: the bad records in the dead-letter store, the history in order, and a replay that changes
+ * nothing because the message was already processed.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PipelineEndToEndIntegrationTest {
 
     static final String TOKEN = "e2e-token";
+    static final Duration WAIT = Duration.ofSeconds(60);
     static LocalPipeline pipeline;
+    static Simulation simulation;
+    static DeliveryChecker.Summary summary;
+    static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @BeforeAll
-    static void startPipeline() throws Exception {
+    static void startPipelineAndSimulate() throws Exception {
         Path repository = Path.of("").toAbsolutePath().getParent();
         Path data = Files.createTempDirectory("im-e2e");
         LocalPipeline.Options options = new LocalPipeline.Options(repository, data, freePortPair(), 0, TOKEN, "256m",
                 true, List.of("--im.router.small-group-max=10"), Duration.ofMinutes(4), 10_000);
         pipeline = LocalPipeline.start(options, System.out);
+        SimulationSettings settings = new SimulationSettings(pipeline.bootstrapServers(), "", 2, 60, 2, 0.15, 4, 3, 30,
+                0.25, 20, Duration.ofSeconds(15), 100, 0.05, 0.03, 0.03, Duration.ofSeconds(5),
+                Duration.ofSeconds(90), true, 7, 0);
+        simulation = new Simulation(settings);
+        summary = simulation.run(p -> System.out.println(ProgressLine.of(p)), Duration.ofSeconds(3));
+        System.out.print(summary.render());
     }
 
     @AfterAll
@@ -58,20 +93,111 @@ class PipelineEndToEndIntegrationTest {
         throw new IllegalStateException("no free port pair");
     }
 
+    static JsonNode get(String app, String path) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(app) + path))
+                .header("X-Service-Token", TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return WireJson.mapper().readTree(response.body());
+    }
+
+    static JsonNode post(String app, String path) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(app) + path))
+                .header("X-Service-Token", TOKEN).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return WireJson.mapper().readTree(response.body());
+    }
+
+    static JsonNode await(String app, String path, Predicate<JsonNode> done) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        JsonNode last = get(app, path);
+        while (!done.test(last) && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            last = get(app, path);
+        }
+        return last;
+    }
+
     @Test
-    void simulatedGatewaysReceiveEveryMessageOnceInOrderWithDuplicatesBadRecordsScheduledAndALargeGroup()
-            throws InterruptedException {
-        SimulationSettings settings = new SimulationSettings(pipeline.bootstrapServers(), "", 2, 60, 2, 0.15, 4, 3, 30,
-                0.25, 20, Duration.ofSeconds(15), 100, 0.05, 0.03, 0.03, Duration.ofSeconds(5),
-                Duration.ofSeconds(60), true, 7, 0);
-        DeliveryChecker.Summary summary = new Simulation(settings)
-                .run(p -> System.out.println(ProgressLine.of(p)), Duration.ofSeconds(3));
-        System.out.print(summary.render());
+    @Order(1)
+    void simulatedGatewaysReceiveEveryMessageOnceInOrderWithDuplicatesBadRecordsScheduledAndALargeGroup() {
         assertThat(summary.failures()).isEmpty();
         assertThat(summary.progress().delivered()).isPositive();
         assertThat(summary.progress().badSent()).isPositive();
         assertThat(summary.progress().duplicatesSent()).isPositive();
         assertThat(summary.progress().pushes()).isPositive();
         assertThat(summary.scheduledMessages()).isPositive();
+    }
+
+    @Test
+    @Order(2)
+    void badRecordsAreKeptByTheDlqHandlerWithTheirReasons() throws Exception {
+        long bad = summary.progress().badSent();
+        JsonNode page = await("dlq-handler", "/api/v1/dead-letters?original_topic=im-upstream-topic&limit=200",
+                p -> p.get("items").size() >= bad);
+        List<String> reasons = new ArrayList<>();
+        page.get("items").forEach(i -> reasons.add(i.get("reason").stringValue()));
+        assertThat(reasons).hasSizeGreaterThanOrEqualTo((int) bad)
+                .allSatisfy(r -> assertThat(r).isIn(ReasonCode.MALFORMED_JSON.name(), ReasonCode.MISSING_FIELD.name()));
+    }
+
+    @Test
+    @Order(3)
+    void historyApiReturnsAConversationInSeqOrder() throws Exception {
+        Map<String, List<UpstreamMessage>> byConversation = simulation.sentMessages().stream()
+                .filter(m -> m.deliverAt() == null)
+                .collect(Collectors.groupingBy(UpstreamMessage::conversationId));
+        String conversation = byConversation.entrySet().stream().max(Map.Entry.comparingByValue(
+                (a, b) -> Integer.compare(a.size(), b.size()))).orElseThrow().getKey();
+        int expected = (int) simulation.sentMessages().stream()
+                .filter(m -> m.conversationId().equals(conversation)).count();
+        JsonNode page = await("task-worker", "/api/v1/conversations/" + conversation + "/messages?after_seq=0&limit=200",
+                p -> p.get("messages").size() >= expected);
+        List<Long> seqs = new ArrayList<>();
+        page.get("messages").forEach(m -> seqs.add(m.get("seq").longValue()));
+        assertThat(seqs).hasSize(expected).isSorted().doesNotHaveDuplicates();
+        assertThat(seqs.get(seqs.size() - 1) - seqs.get(0) + 1).isEqualTo(expected);
+    }
+
+    static boolean isReplay(ConsumerRecord<String, byte[]> r) {
+        return r.headers().lastHeader(io.impipeline.model.ImHeaders.REPLAY_COUNT) != null;
+    }
+
+    @Test
+    @Order(4)
+    void replayingAnAlreadyProcessedMessageDeliversAndStoresNothingTwice() throws Exception {
+        UpstreamMessage done = simulation.sentMessages().stream().filter(m -> m.deliverAt() == null
+                && m.toUserId() != null).findFirst().orElseThrow();
+        // An operator finds this message in the DLQ (say a transient failure after it was processed) and replays it.
+        ProducerRecord<String, byte[]> letter = new ProducerRecord<>("im-upstream-topic-dlq", done.fromUserId(),
+                WireJson.toBytes(done));
+        DeadLetterHeaders.stamp(letter.headers(), new DeadLetterHeaders.Origin("im-upstream-topic", 0, 0, 0L),
+                "upstream-router", ReasonCode.PROCESSING_ERROR, "java.lang.IllegalStateException", "e2e");
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(pipeline.bootstrapServers())) {
+            producer.send(letter).get();
+        }
+        JsonNode page = await("dlq-handler", "/api/v1/dead-letters?reason=PROCESSING_ERROR",
+                p -> p.get("items").size() >= 1);
+        long id = page.get("items").get(0).get("id").longValue();
+        JsonNode replayed = post("dlq-handler", "/api/v1/dead-letters/" + id + "/replay");
+        assertThat(replayed.get("status").stringValue()).isEqualTo("REPLAYED");
+
+        // The replay reached the router's input with its replay count ...
+        List<ConsumerRecord<String, byte[]>> upstream = KafkaTestClients.readUntil(pipeline.bootstrapServers(),
+                List.of("im-upstream-topic"), r -> r.stream().anyMatch(PipelineEndToEndIntegrationTest::isReplay),
+                WAIT);
+        assertThat(upstream.stream().filter(PipelineEndToEndIntegrationTest::isReplay)
+                .map(r -> WireJson.fromBytes(r.value(), UpstreamMessage.class).messageId())).contains(done.messageId());
+
+        // ... and the router dropped the repeat: one persist task and one stored row for this message, ever.
+        Thread.sleep(5_000);
+        List<ConsumerRecord<String, byte[]>> tasks = KafkaTestClients.readUntil(pipeline.bootstrapServers(),
+                List.of("im-task-topic"), r -> false, Duration.ofSeconds(10));
+        long persistTasks = tasks.stream().map(r -> WireJson.fromBytes(r.value(), Task.class))
+                .filter(t -> t.taskType() == TaskType.PERSIST_MESSAGE)
+                .filter(t -> t.persistPayload().message().messageId().equals(done.messageId())).count();
+        assertThat(persistTasks).isEqualTo(1);
+        JsonNode stored = get("task-worker", "/api/v1/messages/" + done.messageId());
+        assertThat(stored.get("message_id").stringValue()).isEqualTo(done.messageId());
     }
 }
