@@ -1,0 +1,218 @@
+package io.impipeline.dlq.replay;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.impipeline.dlq.capture.StoredHeader;
+import io.impipeline.dlq.config.DlqProperties;
+import io.impipeline.dlq.store.DeadLetterFilter;
+import io.impipeline.dlq.store.DeadLetterRepository;
+import io.impipeline.dlq.store.DeadLetterRow;
+import io.impipeline.dlq.store.DeadLetterStatus;
+import io.impipeline.dlq.web.ApiException;
+import io.impipeline.model.ImHeaders;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.SendResult;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Sends stored dead letters back to their original topic: the original key, value and headers, without the
+ * dead-letter headers, plus {@code im_replay-count}. Rows are locked while they are sent, so two operators never
+ * replay one dead letter at once; a row is marked REPLAYED only after the broker acknowledged it. A replay is safe
+ * to repeat: the router de-duplicates by message id and the worker's writes are idempotent.
+ */
+@Service
+public class DeadLetterReplayer {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLetterReplayer.class);
+
+    private final DeadLetterRepository repository;
+    private final KafkaTemplate<byte[], byte[]> template;
+    private final TransactionTemplate tx;
+    private final DlqProperties.Replay config;
+    private final Clock clock;
+
+    public DeadLetterReplayer(DeadLetterRepository repository, KafkaTemplate<byte[], byte[]> replayTemplate,
+                              TransactionTemplate tx, DlqProperties dlq, Clock clock) {
+        this.repository = repository;
+        this.template = replayTemplate;
+        this.tx = tx;
+        this.config = dlq.replay();
+        this.clock = clock;
+    }
+
+    /** Replays one dead letter; returns it as stored afterwards. */
+    public DeadLetterRow replayOne(long id) {
+        tx.executeWithoutResult(status -> {
+            DeadLetterRow row = repository.findForUpdate(id).orElseThrow(() -> notFound(id));
+            if (row.status() == DeadLetterStatus.DISCARDED) {
+                throw ApiException.conflict("DEAD_LETTER_DISCARDED", "dead letter " + id + " was discarded");
+            }
+            requireOriginalTopic(row);
+            await(send(row), row);
+            repository.markReplayed(List.of(id), clock.instant());
+            log.info("dead letter replayed id={} original_topic={} replay_count={}", id, row.originalTopic(),
+                    row.replayCount() + 1);
+        });
+        return repository.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    /**
+     * Replays every dead letter matching the filter (NEW by default, never DISCARDED), oldest first, in chunks of
+     * one transaction each, at most {@code maxPerRequest}. Letters without an original topic or whose send fails
+     * are left as they are and counted as failed.
+     */
+    public BulkResult replayAll(DeadLetterFilter filter, Integer limit) {
+        DeadLetterFilter f = filter.status() == null ? filter.withStatus(DeadLetterStatus.NEW) : filter;
+        if (f.status() == DeadLetterStatus.DISCARDED) {
+            throw ApiException.badRequest("INVALID_STATUS", "discarded dead letters are not replayed");
+        }
+        int max = limit == null ? config.maxPerRequest() : limit;
+        if (max < 1 || max > config.maxPerRequest()) {
+            throw ApiException.badRequest("INVALID_LIMIT", "limit must be between 1 and " + config.maxPerRequest());
+        }
+        BulkResult total = new BulkResult(0, 0, 0L);
+        long afterId = 0;
+        while (total.replayed() + total.failed() < max) {
+            int chunk = Math.min(config.chunkSize(), max - total.replayed() - total.failed());
+            long from = afterId;
+            BulkResult r = tx.execute(status -> replayChunk(f, from, chunk));
+            if (r == null || r.replayed() + r.failed() == 0) {
+                break;
+            }
+            afterId = r.lastId();
+            total = new BulkResult(total.replayed() + r.replayed(), total.failed() + r.failed(), afterId);
+        }
+        log.info("replay by filter done replayed={} failed={} original_topic={} stage={} reason={} status={}",
+                total.replayed(), total.failed(), f.originalTopic(), f.stage(), f.reason(), f.status());
+        return total;
+    }
+
+    /** How many were replayed and failed; {@code lastId} is where the next chunk starts. */
+    public record BulkResult(int replayed, int failed, long lastId) {
+    }
+
+    private BulkResult replayChunk(DeadLetterFilter filter, long afterId, int chunk) {
+        List<DeadLetterRow> rows = repository.lockChunk(filter, afterId, chunk);
+        List<CompletableFuture<SendResult<byte[], byte[]>>> sends = new ArrayList<>();
+        for (DeadLetterRow row : rows) {
+            sends.add(row.originalTopic() == null ? null : send(row));
+        }
+        List<Long> done = new ArrayList<>();
+        int failed = 0;
+        for (int i = 0; i < rows.size(); i++) {
+            DeadLetterRow row = rows.get(i);
+            if (sends.get(i) == null) {
+                failed++;
+                continue;
+            }
+            try {
+                await(sends.get(i), row);
+                done.add(row.id());
+            } catch (ApiException e) {
+                failed++;
+            }
+        }
+        repository.markReplayed(done, clock.instant());
+        long last = rows.isEmpty() ? afterId : rows.get(rows.size() - 1).id();
+        return new BulkResult(done.size(), failed, last);
+    }
+
+    private CompletableFuture<SendResult<byte[], byte[]>> send(DeadLetterRow row) {
+        try {
+            return template.send(recordFor(row));
+        } catch (RuntimeException e) {
+            // e.g. no metadata for the topic within max.block.ms: a failed send like any other.
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * The original record as it was before it failed, plus the replay count: one more than this dead letter's
+     * replays, or than the count the record already carried when it failed after an earlier replay.
+     */
+    ProducerRecord<byte[], byte[]> recordFor(DeadLetterRow row) {
+        RecordHeaders headers = new RecordHeaders();
+        int replays = row.replayCount();
+        for (StoredHeader h : row.headers()) {
+            if (ImHeaders.REPLAY_COUNT.equals(h.name())) {
+                replays = Math.max(replays, parseCount(h.text()));
+            }
+            if (config.stripHeaderPrefixes().stream().noneMatch(h.name()::startsWith)) {
+                headers.add(h.name(), h.bytes());
+            }
+        }
+        headers.add(ImHeaders.REPLAY_COUNT, String.valueOf(replays + 1).getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(row.originalTopic(), null, row.key(), row.value(), headers);
+    }
+
+    static int parseCount(String text) {
+        try {
+            return text == null ? 0 : Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    private void await(CompletableFuture<SendResult<byte[], byte[]>> send, DeadLetterRow row) {
+        try {
+            send.get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw sendFailed(row, e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw sendFailed(row, e);
+        }
+    }
+
+    private static ApiException sendFailed(DeadLetterRow row, Exception e) {
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        log.warn("dead letter replay failed id={} original_topic={} error={}", row.id(), row.originalTopic(),
+                cause.toString());
+        return new ApiException(org.springframework.http.HttpStatus.BAD_GATEWAY, "REPLAY_FAILED",
+                "sending dead letter " + row.id() + " to " + row.originalTopic() + " failed: " + cause.getMessage());
+    }
+
+    private static void requireOriginalTopic(DeadLetterRow row) {
+        if (row.originalTopic() == null) {
+            throw ApiException.conflict("NO_ORIGINAL_TOPIC",
+                    "dead letter " + row.id() + " has no kafka_dlt-original-topic header; replay it with /api/v1/replays");
+        }
+    }
+
+    private static ApiException notFound(long id) {
+        return ApiException.notFound("NOT_FOUND", "no dead letter " + id);
+    }
+
+    /** Discards one dead letter (idempotent); returns it as stored afterwards. */
+    public DeadLetterRow discard(long id) {
+        tx.executeWithoutResult(status -> {
+            DeadLetterRow row = repository.findForUpdate(id).orElseThrow(() -> notFound(id));
+            if (row.status() != DeadLetterStatus.DISCARDED) {
+                repository.discard(id, clock.instant());
+                log.info("dead letter discarded id={} original_topic={} reason={}", id, row.originalTopic(),
+                        row.reason());
+            }
+        });
+        return repository.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    public int discardAll(DeadLetterFilter filter) {
+        int n = repository.discardAll(filter, clock.instant());
+        log.info("dead letters discarded by filter count={} original_topic={} stage={} reason={} status={}", n,
+                filter.originalTopic(), filter.stage(), filter.reason(), filter.status());
+        return n;
+    }
+}

@@ -1,0 +1,213 @@
+package io.impipeline.dlq;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.testkit.KafkaTestClients;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.junit.jupiter.api.Test;
+import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DeadLetterApiIntegrationTest extends DlqIntegrationSupport {
+
+    private static final String TRACEPARENT = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+
+    @Test
+    void replayedDeadLetterReachesItsOriginalTopicUnchangedWithReplayCount() {
+        String original = unique("im-upstream-topic");
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        byte[] value = "{\"message_id\":\"msg_1\",\"content\":\"hi\"}".getBytes(StandardCharsets.UTF_8);
+        Map<String, String> originalHeaders = new LinkedHashMap<>();
+        originalHeaders.put(ImHeaders.TRACEPARENT, TRACEPARENT);
+        originalHeaders.put("gateway", "gateway_001");
+        sendDeadLetter(dlq, original, 3, "user_1", value, ReasonCode.UNKNOWN_GROUP, originalHeaders);
+        awaitStored(dlq, 1);
+        long id = idsOf(original).get(0);
+
+        Response first = post("/api/v1/dead-letters/" + id + "/replay", null);
+        assertThat(first.status()).isEqualTo(200);
+        assertThat(first.body().get("status").asString()).isEqualTo("REPLAYED");
+        assertThat(first.body().get("replay_count").asInt()).isEqualTo(1);
+        assertThat(first.body().get("last_replayed_at").isNull()).isFalse();
+
+        Response second = post("/api/v1/dead-letters/" + id + "/replay", null);
+        assertThat(second.body().get("replay_count").asInt()).isEqualTo(2);
+
+        List<ConsumerRecord<String, byte[]>> replayed = KafkaTestClients.readAtLeast(broker.getBrokersAsString(),
+                original, 2, WAIT);
+        assertThat(replayed).hasSize(2);
+        for (int i = 0; i < 2; i++) {
+            ConsumerRecord<String, byte[]> r = replayed.get(i);
+            assertThat(r.key()).isEqualTo("user_1");
+            assertThat(r.value()).isEqualTo(value);
+            assertThat(headers(r)).containsExactly(
+                    Map.entry(ImHeaders.TRACEPARENT, TRACEPARENT), Map.entry("gateway", "gateway_001"),
+                    Map.entry(ImHeaders.REPLAY_COUNT, String.valueOf(i + 1)));
+        }
+    }
+
+    @Test
+    void replayByFilterSendsOnlyMatchingNewDeadLettersAndMarksThemReplayed() {
+        String original = unique("im-routed-topic");
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        for (int i = 0; i < 5; i++) {
+            sendDeadLetter(dlq, original, i, "u" + i, ("v" + i).getBytes(StandardCharsets.UTF_8),
+                    i < 3 ? ReasonCode.PROCESSING_ERROR : ReasonCode.MALFORMED_JSON, Map.of());
+        }
+        awaitStored(dlq, 5);
+
+        Response r = post("/api/v1/dead-letters/replay",
+                Map.of("original_topic", original, "reason", "PROCESSING_ERROR"));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body().get("replayed").asInt()).isEqualTo(3);
+        assertThat(r.body().get("failed").asInt()).isZero();
+
+        Response again = post("/api/v1/dead-letters/replay",
+                Map.of("original_topic", original, "reason", "PROCESSING_ERROR"));
+        assertThat(again.body().get("replayed").asInt()).as("NEW only by default").isZero();
+
+        List<ConsumerRecord<String, byte[]>> out = KafkaTestClients.readUntil(broker.getBrokersAsString(),
+                List.of(original), rs -> rs.size() > 3, Duration.ofSeconds(3));
+        assertThat(out).extracting(ConsumerRecord::key).containsExactly("u0", "u1", "u2");
+        assertThat(statuses(original)).containsExactly("NEW", "NEW", "REPLAYED", "REPLAYED", "REPLAYED");
+    }
+
+    @Test
+    void listFiltersAndPagesWithTheCursor() {
+        String original = unique("im-task-topic");
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        for (int i = 0; i < 7; i++) {
+            sendDeadLetter(dlq, original, i, "k" + i, "v".getBytes(StandardCharsets.UTF_8),
+                    i % 2 == 0 ? ReasonCode.RETRIES_EXHAUSTED : ReasonCode.PUSH_REJECTED, Map.of());
+        }
+        awaitStored(dlq, 7);
+
+        List<String> keys = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonNode page = get("/api/v1/dead-letters?original_topic=" + original + "&reason=RETRIES_EXHAUSTED&limit=3"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).body();
+            page.get("items").forEach(item -> keys.add(item.get("key").asString()));
+            cursor = page.get("next_cursor") == null || page.get("next_cursor").isNull() ? null
+                    : page.get("next_cursor").asString();
+            pages++;
+        } while (cursor != null && pages < 10);
+        assertThat(keys).containsExactly("k6", "k4", "k2", "k0");
+        JsonNode item = get("/api/v1/dead-letters?original_topic=" + original + "&limit=1").body().get("items").get(0);
+        assertThat(item.get("value_size").asInt()).isEqualTo(1);
+        assertThat(item.has("value")).as("values only in the single view").isFalse();
+
+        assertThat(get("/api/v1/dead-letters?original_topic=" + original + "&stage=task-worker").body()
+                .get("items")).isEmpty();
+        assertThat(get("/api/v1/dead-letters?original_topic=" + original + "&stage=upstream-router&status=new")
+                .body().get("items")).hasSize(7);
+        assertThat(get("/api/v1/dead-letters?original_topic=" + original + "&from=2000-01-01T00:00:00Z&to="
+                + (System.currentTimeMillis() + 60_000)).body().get("items")).hasSize(7);
+        assertThat(get("/api/v1/dead-letters?original_topic=" + original + "&to=2000-01-01T00:00:00Z").body()
+                .get("items")).isEmpty();
+    }
+
+    @Test
+    void discardMarksOneOrAllMatchesAndDiscardedOnesAreNotReplayed() {
+        String original = unique("im-upstream-topic");
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        for (int i = 0; i < 3; i++) {
+            sendDeadLetter(dlq, original, i, "k" + i, "v".getBytes(StandardCharsets.UTF_8), ReasonCode.TOO_LARGE,
+                    Map.of());
+        }
+        awaitStored(dlq, 3);
+        long first = idsOf(original).get(0);
+
+        Response one = post("/api/v1/dead-letters/" + first + "/discard", null);
+        assertThat(one.status()).isEqualTo(200);
+        assertThat(one.body().get("status").asString()).isEqualTo("DISCARDED");
+        Response replay = post("/api/v1/dead-letters/" + first + "/replay", null);
+        assertThat(replay.status()).isEqualTo(409);
+        assertThat(replay.body().get("error").asString()).isEqualTo("DEAD_LETTER_DISCARDED");
+
+        Response all = post("/api/v1/dead-letters/discard", Map.of("original_topic", original));
+        assertThat(all.body().get("discarded").asInt()).isEqualTo(2);
+        assertThat(statuses(original)).containsOnly("DISCARDED");
+
+        JsonNode summary = get("/api/v1/dead-letters/summary?original_topic=" + original).body().get("items");
+        assertThat(summary).hasSize(1);
+        assertThat(summary.get(0).get("reason").asString()).isEqualTo("TOO_LARGE");
+        assertThat(summary.get(0).get("discarded").asLong()).isEqualTo(3);
+        assertThat(summary.get(0).get("new_count").asLong()).isZero();
+        assertThat(summary.get(0).get("total").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void badRequestsGetA4xxWithAReason() {
+        assertError(get("/api/v1/dead-letters?status=LOST"), 400, "INVALID_STATUS");
+        assertError(get("/api/v1/dead-letters?cursor=not-a-cursor"), 400, "INVALID_CURSOR");
+        assertError(get("/api/v1/dead-letters?from=yesterday"), 400, "INVALID_TIMESTAMP");
+        assertError(get("/api/v1/dead-letters?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z"), 400,
+                "INVALID_RANGE");
+        assertError(get("/api/v1/dead-letters?limit=0"), 400, "INVALID_LIMIT");
+        assertError(get("/api/v1/dead-letters/abc"), 400, "INVALID_PARAMETER");
+        assertError(get("/api/v1/dead-letters/999999999"), 404, "NOT_FOUND");
+        assertError(post("/api/v1/dead-letters/999999999/replay", null), 404, "NOT_FOUND");
+        assertError(post("/api/v1/dead-letters/discard", Map.of()), 400, "EMPTY_FILTER");
+        assertError(post("/api/v1/dead-letters/replay", Map.of("status", "DISCARDED")), 400, "INVALID_STATUS");
+        assertError(post("/api/v1/dead-letters/replay", "{not json"), 400, "MALFORMED_JSON");
+        assertError(post("/api/v1/dead-letters/replay", Map.of("orginal_topic", "x")), 400, "UNKNOWN_FIELD");
+        assertError(post("/api/v1/dead-letters/discard", Map.of("reason", "X", "limit", "many")), 400,
+                "INVALID_FIELD");
+
+        int unauthorized = RestClient.create("http://localhost:" + port).get().uri("/api/v1/dead-letters")
+                .exchange((req, res) -> res.getStatusCode().value());
+        assertThat(unauthorized).isEqualTo(401);
+    }
+
+    @Test
+    void deadLetterWithoutOriginalTopicIsNotReplayedToAGuess() {
+        String dlq = unique("im-orphan-topic") + "-dlq";
+        createTopics(1, dlq);
+        send(new org.apache.kafka.clients.producer.ProducerRecord<>(dlq, "k", "v".getBytes(StandardCharsets.UTF_8)));
+        awaitStored(dlq, 1);
+        long id = jdbc.sql("SELECT id FROM dead_letters WHERE dlq_topic = :t").param("t", dlq).query(Long.class)
+                .single();
+        assertError(post("/api/v1/dead-letters/" + id + "/replay", null), 409, "NO_ORIGINAL_TOPIC");
+    }
+
+    private static void assertError(Response r, int status, String code) {
+        assertThat(r.status()).isEqualTo(status);
+        assertThat(r.body().get("error").asString()).isEqualTo(code);
+        assertThat(r.body().get("detail").asString()).isNotBlank();
+    }
+
+    private List<Long> idsOf(String originalTopic) {
+        return jdbc.sql("SELECT id FROM dead_letters WHERE original_topic = :t ORDER BY id").param("t", originalTopic)
+                .query(Long.class).list();
+    }
+
+    private List<String> statuses(String originalTopic) {
+        return jdbc.sql("SELECT status FROM dead_letters WHERE original_topic = :t ORDER BY dlq_offset DESC")
+                .param("t", originalTopic).query(String.class).list();
+    }
+
+    private static List<Map.Entry<String, String>> headers(ConsumerRecord<String, byte[]> r) {
+        List<Map.Entry<String, String>> out = new ArrayList<>();
+        for (Header h : r.headers()) {
+            out.add(Map.entry(h.key(), new String(h.value(), StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+}

@@ -1,0 +1,147 @@
+package io.impipeline.dlq;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.dlq.DeadLetterHeaders;
+import io.impipeline.testkit.KafkaTestClients;
+import io.impipeline.testkit.TestPostgres;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.http.HttpMethod;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.kafka.test.EmbeddedKafkaBroker;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * One app, one embedded KRaft broker and one PostgreSQL database for every integration test class extending this
+ * (Spring caches the context). Tests use topics of their own, so they do not see each other's dead letters.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "im.topics.replication-factor=1",
+        "im.security.service-token=" + DlqIntegrationSupport.TOKEN,
+        "im.dlq.capture.metadata-max-age=1s",
+        "im.dlq.capture.retry-initial=200ms",
+        "im.dlq.capture.retry-max=1s",
+        "im.dlq.topic-replay.progress-interval=200ms",
+        "im.dlq.topic-replay.poll-timeout=100ms"})
+@EmbeddedKafka(partitions = 1)
+public abstract class DlqIntegrationSupport {
+
+    static final String TOKEN = "test-token";
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    private static KafkaProducer<String, byte[]> producer;
+
+    @Autowired
+    protected EmbeddedKafkaBroker broker;
+    @Autowired
+    protected JdbcClient jdbc;
+    @LocalServerPort
+    protected int port;
+
+    @DynamicPropertySource
+    static void database(DynamicPropertyRegistry registry) {
+        TestPostgres.register(registry, "dlq");
+    }
+
+    @BeforeAll
+    static void openProducer(@Autowired EmbeddedKafkaBroker broker) {
+        producer = KafkaTestClients.producer(broker.getBrokersAsString());
+    }
+
+    @AfterAll
+    static void closeProducer() {
+        producer.close();
+    }
+
+    protected static String unique(String name) {
+        return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    protected void createTopics(int partitions, String... names) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.getBrokersAsString()))) {
+            admin.createTopics(List.of(names).stream().map(n -> new NewTopic(n, partitions, (short) 1)).toList())
+                    .all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    protected RecordMetadata send(ProducerRecord<String, byte[]> record) {
+        try {
+            return producer.send(record).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A dead letter as the Streams apps write it: original key, value and headers plus the dead-letter headers. */
+    protected RecordMetadata sendDeadLetter(String dlqTopic, String originalTopic, long originalOffset, String key,
+                                            byte[] value, ReasonCode reason, Map<String, String> originalHeaders) {
+        RecordHeaders headers = new RecordHeaders();
+        originalHeaders.forEach((k, v) -> headers.add(k, v.getBytes(StandardCharsets.UTF_8)));
+        DeadLetterHeaders.stamp(headers, new DeadLetterHeaders.Origin(originalTopic, 0, originalOffset,
+                        1_700_000_000_000L), "upstream-router", reason, null, reason + " in field x");
+        return send(new ProducerRecord<>(dlqTopic, null, key, value, headers));
+    }
+
+    protected long storedCount(String dlqTopic) {
+        return jdbc.sql("SELECT count(*) FROM dead_letters WHERE dlq_topic = :t").param("t", dlqTopic)
+                .query(Long.class).single();
+    }
+
+    protected void awaitStored(String dlqTopic, long count) {
+        await().atMost(WAIT).until(() -> storedCount(dlqTopic) >= count);
+    }
+
+    protected Response call(HttpMethod method, String path, Object body) {
+        RestClient.RequestBodySpec spec = RestClient.create("http://localhost:" + port).method(method).uri(path)
+                .header("X-Service-Token", TOKEN);
+        if (body != null) {
+            spec.contentType(MediaType.APPLICATION_JSON)
+                    .body(body instanceof String s ? s : WireJson.mapper().writeValueAsString(body));
+        }
+        return spec.exchange((req, res) -> {
+            byte[] bytes = res.getBody().readAllBytes();
+            return new Response(res.getStatusCode().value(),
+                    bytes.length == 0 ? null : WireJson.mapper().readTree(bytes));
+        });
+    }
+
+    protected Response get(String path) {
+        return call(HttpMethod.GET, path, null);
+    }
+
+    protected Response post(String path, Object body) {
+        return call(HttpMethod.POST, path, body);
+    }
+
+    public record Response(int status, JsonNode body) {
+    }
+}
