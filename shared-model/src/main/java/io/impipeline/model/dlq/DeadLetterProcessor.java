@@ -50,7 +50,8 @@ public final class DeadLetterProcessor<K> implements Processor<K, DeadLetter, K,
         boolean fromSource = meta != null && originalTopic.equals(meta.topic());
         Origin origin = new Origin(originalTopic, fromSource ? meta.partition() : -1, fromSource ? meta.offset() : -1,
                 record.timestamp());
-        Record<K, byte[]> out = record.withValue(letter.value());
+        // The dead letter's own timestamp is when it failed; the original time travels in kafka_dlt-original-timestamp.
+        Record<K, byte[]> out = record.withValue(letter.value()).withTimestamp(System.currentTimeMillis());
         DeadLetterHeaders.stamp(out.headers(), origin, stage, letter.rejection().reason(), letter.exceptionClass(),
                 letter.rejection().detail());
         log.warn("dead letter stage={} reason={} topic={} partition={} offset={} detail={}", stage,
