@@ -1,0 +1,85 @@
+package io.impipeline.dispatcher.config;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.impipeline.dispatcher.gateway.GatewayTopicProvisioner;
+import io.impipeline.dispatcher.gateway.GatewaysStore;
+import io.impipeline.dispatcher.presence.PresenceStore;
+import io.impipeline.dispatcher.presence.UserPresence;
+import io.impipeline.dispatcher.topology.DispatchMetrics;
+import io.impipeline.dispatcher.topology.DispatchTopology;
+import io.impipeline.model.codec.WireValidator;
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.model.wire.GatewayHeartbeat;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.kstream.GlobalKTable;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.stream.binder.kafka.streams.InteractiveQueryService;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
+
+/** The dispatcher's beans: the Kafka Streams function, its presence store, gateway topic provisioning, metrics. */
+@Configuration(proxyBeanMethods = false)
+public class DispatcherConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(DispatcherConfiguration.class);
+
+    /** Added to the topology by the binder (it adds every {@link StoreBuilder} bean). */
+    @Bean
+    StoreBuilder<KeyValueStore<String, UserPresence>> presenceStore() {
+        return PresenceStore.builder();
+    }
+
+    @Bean
+    DispatchMetrics dispatchMetrics(MeterRegistry registry) {
+        return new DispatchMetrics(registry);
+    }
+
+    @Bean
+    GatewayTopicProvisioner gatewayTopicProvisioner(KafkaAdmin kafkaAdmin, ImTopicsProperties topics,
+                                                    DispatcherProperties properties, Clock clock,
+                                                    InteractiveQueryService queries) {
+        return new GatewayTopicProvisioner(Admin.create(kafkaAdmin.getConfigurationProperties()), topics, properties,
+                clock, () -> gatewayTable(queries));
+    }
+
+    private static List<GatewayHeartbeat> gatewayTable(InteractiveQueryService queries) {
+        return new GatewaysStore(queries.getQueryableStore(GatewaysStore.NAME, QueryableStoreTypes.keyValueStore()))
+                .all();
+    }
+
+    @Bean
+    DispatchTopology dispatchTopology(ImTopicsProperties topics, DispatcherProperties properties,
+                                      TasksProperties tasks, WireValidator validator,
+                                      GatewayTopicProvisioner gatewayTopics, DispatchMetrics metrics,
+                                      ObjectProvider<StreamTracing> tracing) {
+        StreamTracing streamTracing = tracing.getIfAvailable();
+        log.info("dispatcher topology gatewayTimeout={} topicReadyTimeout={} taskKeys={} tracing={}",
+                properties.gatewayTimeout(), properties.topicReadyTimeout(), tasks.keyStrategy(),
+                streamTracing == null ? "off (no tracer)" : "on");
+        return new DispatchTopology(topics, properties, tasks.keyStrategy(), validator, gatewayTopics, metrics,
+                streamTracing);
+    }
+
+    /**
+     * The binder's function: {@code dispatch-in-0} routed records, {@code dispatch-in-1} presence events,
+     * {@code dispatch-in-2} the gateway table. No output binding: every output is written with {@code to(...)}.
+     */
+    @Bean
+    Function<KStream<String, byte[]>, Function<KStream<String, byte[]>, Consumer<GlobalKTable<String,
+            GatewayHeartbeat>>>> dispatch(DispatchTopology topology) {
+        return routed -> presence -> gateways -> topology.build(routed, presence, gateways);
+    }
+}

@@ -1,0 +1,63 @@
+package io.impipeline.dispatcher.topology;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+/**
+ * The dispatcher's meters: {@code im.dispatcher.deliveries{outcome,gateway}}, {@code im.dispatcher.presence{outcome}}
+ * and the end-to-end latency {@code im.e2e.latency} (client {@code timestamp} to the downstream write).
+ */
+public final class DispatchMetrics {
+
+    public static final String DELIVERIES = "im.dispatcher.deliveries";
+    public static final String PRESENCE = "im.dispatcher.presence";
+    public static final String E2E_LATENCY = "im.e2e.latency";
+
+    /** The {@code gateway} tag of outcomes that concern no gateway. */
+    public static final String NO_GATEWAY = "none";
+
+    public enum Outcome {
+        DELIVERED, OFFLINE, SYNC_DROPPED, GATEWAY_NOT_READY, DEAD_LETTERED;
+
+        String tag() {
+            return name().toLowerCase();
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Timer latency;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+
+    public DispatchMetrics(MeterRegistry registry) {
+        this.registry = registry;
+        this.latency = Timer.builder(E2E_LATENCY)
+                .description("client timestamp to the write of the downstream record")
+                .publishPercentileHistogram()
+                .register(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public void count(Outcome outcome, String gatewayId) {
+        String gateway = gatewayId == null ? NO_GATEWAY : gatewayId;
+        counters.computeIfAbsent(outcome.tag() + '|' + gateway, k -> Counter.builder(DELIVERIES)
+                .tag("outcome", outcome.tag()).tag("gateway", gateway).register(registry)).increment();
+    }
+
+    public void presence(String outcome) {
+        counters.computeIfAbsent("presence|" + outcome, k -> Counter.builder(PRESENCE)
+                .tag("outcome", outcome).register(registry)).increment();
+    }
+
+    public void latency(long clientTimestamp, long nowMillis) {
+        // A client clock ahead of ours would give a negative figure: count it as zero rather than drop it.
+        latency.record(Duration.ofMillis(Math.max(0, nowMillis - clientTimestamp)));
+    }
+}

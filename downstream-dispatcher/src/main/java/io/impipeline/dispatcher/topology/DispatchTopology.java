@@ -1,0 +1,104 @@
+package io.impipeline.dispatcher.topology;
+
+import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.config.TaskKeyStrategy;
+import io.impipeline.dispatcher.gateway.GatewayTopics;
+import io.impipeline.dispatcher.presence.PresenceStore;
+import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
+import io.impipeline.model.codec.WireSerde;
+import io.impipeline.model.codec.WireValidator;
+import io.impipeline.model.dlq.DeadLetterProcessor;
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.model.wire.GatewayHeartbeat;
+import io.impipeline.model.wire.Task;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.GlobalKTable;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+
+/**
+ * The dispatcher's data flow (ARCHITECTURE §4):
+ * <pre>
+ * im-presence-topic -> fold into presence store ---------------------------------> (bad: im-presence-topic-dlq)
+ * im-gateway-topic  -> global table "gateways" (read by name in the dispatch step)
+ * im-routed-topic   -> dispatch (presence x gateways) -+-> im-downstream-topic-{gateway_id} (one per live gateway)
+ *                                                      +-> im-task-topic (offline_push)
+ *                                                      +-> im-routed-topic-dlq
+ * </pre>
+ * Every output is written with {@code to(...)}, so downstream records, tasks and dead letters share one
+ * exactly-once transaction.
+ */
+public final class DispatchTopology {
+
+    public static final String STAGE = "downstream-dispatcher";
+
+    private final ImTopicsProperties topics;
+    private final DispatchProcessor.Settings settings;
+    private final DispatcherProperties properties;
+
+    public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
+                            WireValidator validator, GatewayTopics gatewayTopics, DispatchMetrics metrics,
+                            StreamTracing tracing) {
+        this.topics = topics;
+        this.properties = properties;
+        this.settings = new DispatchProcessor.Settings(validator, gatewayTopics, new OfflinePushes(properties.push()),
+                taskKeys, properties.gatewayTimeout().toMillis(), metrics, tracing);
+    }
+
+    /**
+     * Wires the topology onto the three inputs. The presence store ({@link PresenceStore#builder()}) must already be
+     * in the builder; the gateway table must be materialized as {@link io.impipeline.dispatcher.gateway.GatewaysStore#NAME}.
+     * The table itself is not joined: the dispatch step looks up each device's gateway in its store by name (a
+     * recipient may have devices on several gateways, which a stream-table join by one key cannot express).
+     */
+    public void build(KStream<String, byte[]> routed, KStream<String, byte[]> presence,
+                      GlobalKTable<String, GatewayHeartbeat> gateways) {
+        foldPresence(presence);
+        KStream<String, Dispatch> dispatched = dispatch(routed);
+        dispatched.split(Named.as("dispatch-"))
+                .branch((key, d) -> d instanceof Dispatch.Delivery, Branched.withConsumer(this::deliver, "deliver"))
+                .branch((key, d) -> d instanceof Dispatch.OfflinePush, Branched.withConsumer(this::pushOffline,
+                        "offline"))
+                .branch((key, d) -> d instanceof Dispatch.DeadLettered, Branched.withConsumer(this::deadLetterRouted,
+                        "dead-letter"))
+                .noDefaultBranch();
+    }
+
+    private void foldPresence(KStream<String, byte[]> presence) {
+        presence.process(() -> new PresenceProcessor(settings.validator(), properties.presenceReorderWindow(),
+                        properties.presenceSweepInterval(), settings.metrics()), Named.as("presence-fold"),
+                        PresenceStore.NAME)
+                .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.PRESENCE),
+                        settings.metrics().registry()), Named.as("presence-dead-letter"))
+                .to(topics.dlqTopic(TopicKind.PRESENCE), Produced.with(Serdes.String(), Serdes.ByteArray()));
+    }
+
+    private KStream<String, Dispatch> dispatch(KStream<String, byte[]> routed) {
+        return routed.process(() -> new DispatchProcessor(settings), Named.as("dispatch"), PresenceStore.NAME);
+    }
+
+    private void deliver(KStream<String, Dispatch> deliveries) {
+        TopicNameExtractor<String, Dispatch.Delivery> gatewayTopic =
+                (key, delivery, context) -> topics.downstreamTopic(delivery.gatewayId());
+        deliveries.mapValues(d -> (Dispatch.Delivery) d, Named.as("as-delivery"))
+                .to(gatewayTopic, Produced.with(Serdes.String(), new DeliverySerde()));
+    }
+
+    private void pushOffline(KStream<String, Dispatch> pushes) {
+        pushes.mapValues(d -> ((Dispatch.OfflinePush) d).task(), Named.as("as-task"))
+                .to(topics.name(TopicKind.TASK), Produced.with(Serdes.String(), WireSerde.of(Task.class)));
+    }
+
+    private void deadLetterRouted(KStream<String, Dispatch> failures) {
+        failures.mapValues(d -> ((Dispatch.DeadLettered) d).letter(), Named.as("as-dead-letter"))
+                .peek((key, letter) -> settings.metrics().count(Outcome.DEAD_LETTERED, null))
+                .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.ROUTED),
+                        settings.metrics().registry()), Named.as("routed-dead-letter"))
+                .to(topics.dlqTopic(TopicKind.ROUTED), Produced.with(Serdes.String(), Serdes.ByteArray()));
+    }
+}

@@ -1,0 +1,244 @@
+package io.impipeline.dispatcher;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.codec.WireSerde;
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.wire.DownstreamMessage;
+import io.impipeline.model.wire.GatewayHeartbeat;
+import io.impipeline.model.wire.PresenceEvent;
+import io.impipeline.model.wire.RoutedMessage;
+import io.impipeline.model.wire.SequencedMessage;
+import io.impipeline.model.wire.Task;
+import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.testkit.KafkaTestClients;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.kafka.test.context.EmbeddedKafka;
+import org.springframework.web.client.RestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dispatcher on an embedded broker: gateways heartbeat, users go online and offline, a stream of routed records
+ * lands on exactly the right gateway topics in {@code seq} order per recipient, offline users get pushes, and a
+ * gateway's topic exists before its first record.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
+        "im.topics.replication-factor=1",
+        "im.topics.specs.routed.partitions=3",
+        "im.topics.specs.presence.partitions=3",
+        "im.security.service-token=test-token",
+        "im.dispatcher.gateway-scan-interval=200ms",
+        "spring.cloud.stream.kafka.streams.binder.stateDir=target/kafka-streams/it-${random.uuid}"})
+@EmbeddedKafka(partitions = 1)
+class DispatcherIntegrationTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final int MESSAGES_PER_RECIPIENT = 15;
+
+    @Value("${spring.embedded.kafka.brokers}")
+    String brokers;
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ImTopicsProperties topics;
+
+    private static KafkaProducer<String, byte[]> producer;
+    private static Admin admin;
+
+    @BeforeAll
+    static void clients(@Value("${spring.embedded.kafka.brokers}") String brokers) {
+        producer = KafkaTestClients.producer(brokers);
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers));
+    }
+
+    @AfterAll
+    static void closeClients() {
+        producer.close();
+        admin.close();
+    }
+
+    @Test
+    void routedRecordsLandOnExactlyTheRightGatewayTopicsInSeqOrder() throws Exception {
+        RestClient http = http();
+        assertThat(DownstreamDispatcherApplicationStartsIntegrationTest.awaitStatus(http,
+                "/actuator/health/readiness")).contains("\"status\":\"UP\"");
+
+        heartbeat("gw-1");
+        heartbeat("gw-2");
+        awaitTopics(topics.downstreamTopic("gw-1"), topics.downstreamTopic("gw-2"));
+
+        online("u1", "u1-phone", "gw-1");
+        online("u2", "u2-phone", "gw-2");
+        online("u3", "u3-phone", "gw-1");
+        online("u3", "u3-laptop", "gw-2");
+        online("u4", "u4-phone", "gw-1");
+        send(TopicKind.PRESENCE, "u4", new PresenceEvent("u4", "u4-phone", "gw-1", PresenceEvent.Status.OFFLINE,
+                System.currentTimeMillis() + 1));
+        awaitPresence(http, "u3", "u3-laptop");
+        awaitPresence(http, "u4", "\"devices\":[]");
+
+        for (int seq = 1; seq <= MESSAGES_PER_RECIPIENT; seq++) {
+            for (String user : List.of("u1", "u2", "u3", "u4")) {
+                send(TopicKind.ROUTED, user, routed("m-" + user + "-" + seq, user, seq));
+            }
+        }
+
+        Map<String, List<DownstreamMessage>> gw1 = readDownstream("gw-1", 2 * MESSAGES_PER_RECIPIENT);
+        Map<String, List<DownstreamMessage>> gw2 = readDownstream("gw-2", 2 * MESSAGES_PER_RECIPIENT);
+        assertThat(gw1.keySet()).containsExactlyInAnyOrder("u1", "u3");
+        assertThat(gw2.keySet()).containsExactlyInAnyOrder("u2", "u3");
+        for (Map<String, List<DownstreamMessage>> perRecipient : List.of(gw1, gw2)) {
+            perRecipient.values().forEach(list -> assertThat(list).extracting(DownstreamMessage::seq)
+                    .containsExactlyElementsOf(seqs()));
+        }
+        assertThat(gw1.get("u3")).allSatisfy(m -> assertThat(m.deviceIds()).containsExactly("u3-phone"));
+        assertThat(gw2.get("u3")).allSatisfy(m -> assertThat(m.deviceIds()).containsExactly("u3-laptop"));
+
+        List<Task> pushes = KafkaTestClients.readAtLeast(brokers, topics.name(TopicKind.TASK),
+                        MESSAGES_PER_RECIPIENT, WAIT).stream()
+                .map(r -> WireSerde.of(Task.class).deserializer().deserialize(r.topic(), r.value())).toList();
+        assertThat(pushes).hasSize(MESSAGES_PER_RECIPIENT)
+                .allSatisfy(t -> assertThat(t.offlinePushPayload().userId()).isEqualTo("u4"));
+
+        String gateways = http.get().uri("/api/v1/gateways").header("X-Service-Token", "test-token")
+                .retrieve().body(String.class);
+        assertThat(gateways).contains("\"gateway_id\":\"gw-1\"", "\"state\":\"live\"", "\"topic_ready\":true");
+
+        String metrics = http.get().uri("/actuator/prometheus").header("X-Service-Token", "test-token")
+                .retrieve().body(String.class);
+        assertThat(metrics).contains("im_dispatcher_deliveries_total{", "outcome=\"delivered\"",
+                "outcome=\"offline\"", "im_e2e_latency_seconds_bucket");
+    }
+
+    @Test
+    void newGatewaysTopicExistsBeforeItsFirstRecordEvenWhenTrafficFollowsTheFirstHeartbeatAtOnce() {
+        assertThat(topicNames()).doesNotContain(topics.downstreamTopic("gw-new"));
+
+        heartbeat("gw-new");
+        online("u9", "u9-phone", "gw-new");
+        awaitPresence(http(), "u9", "u9-phone");
+        send(TopicKind.ROUTED, "u9", routed("m-u9-1", "u9", 1));
+
+        Map<String, List<DownstreamMessage>> delivered = readDownstream("gw-new", 1);
+        assertThat(delivered.get("u9")).extracting(DownstreamMessage::messageId).containsExactly("m-u9-1");
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------------
+
+    private RestClient http() {
+        return RestClient.create("http://localhost:" + port);
+    }
+
+    private void heartbeat(String gatewayId) {
+        send(TopicKind.GATEWAY, gatewayId, new GatewayHeartbeat(gatewayId, GatewayHeartbeat.Status.UP,
+                System.currentTimeMillis()));
+    }
+
+    private void online(String user, String device, String gatewayId) {
+        send(TopicKind.PRESENCE, user, new PresenceEvent(user, device, gatewayId, PresenceEvent.Status.ONLINE,
+                System.currentTimeMillis()));
+    }
+
+    private static byte[] routedBytes(RoutedMessage m) {
+        return WireJson.toBytes(m);
+    }
+
+    private RoutedMessage routed(String messageId, String recipient, long seq) {
+        long now = System.currentTimeMillis();
+        UpstreamMessage m = new UpstreamMessage(messageId, "sender", recipient, "conv-" + recipient, "hi " + seq,
+                "text", Map.of(), "gw-1", "s-phone", now, UpstreamMessage.CURRENT_VERSION, null, null);
+        return RoutedMessage.to(recipient, new SequencedMessage(m, seq, now), false, now);
+    }
+
+    private void send(TopicKind kind, String key, Object value) {
+        try {
+            producer.send(new ProducerRecord<>(topics.name(kind), key, WireJson.toBytes(value))).get(10,
+                    TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("cannot send to " + topics.name(kind), e);
+        }
+    }
+
+    private Set<String> topicNames() {
+        try {
+            return admin.listTopics().names().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private void awaitTopics(String... names) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!topicNames().containsAll(List.of(names)) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(topicNames()).contains(names);
+    }
+
+    private void awaitPresence(RestClient http, String user, String expected) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            body = http.get().uri("/api/v1/presence/{u}", user).header("X-Service-Token", "test-token")
+                    .exchange((req, res) -> new String(res.getBody().readAllBytes()));
+            if (body.contains(expected)) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+        assertThat(body).as("presence of " + user).contains(expected);
+    }
+
+    /** Reads a gateway topic until {@code count} records (then a little more, to catch extras), per recipient. */
+    private Map<String, List<DownstreamMessage>> readDownstream(String gatewayId, int count) {
+        List<ConsumerRecord<String, byte[]>> records = KafkaTestClients.readAtLeast(brokers,
+                topics.downstreamTopic(gatewayId), count, WAIT);
+        List<ConsumerRecord<String, byte[]>> extra = KafkaTestClients.readUntil(brokers,
+                List.of(topics.downstreamTopic(gatewayId)), r -> false, Duration.ofSeconds(2));
+        assertThat(extra).as("records on " + gatewayId).hasSize(count);
+        Map<String, List<DownstreamMessage>> byRecipient = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            DownstreamMessage m = WireSerde.of(DownstreamMessage.class).deserializer().deserialize(r.topic(), r.value());
+            assertThat(r.key()).isEqualTo(m.toUserId());
+            assertThat(r.headers().lastHeader("traceparent")).as("trace context carried").isNotNull();
+            byRecipient.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(m);
+        }
+        return byRecipient;
+    }
+
+    private static List<Long> seqs() {
+        List<Long> seqs = new ArrayList<>();
+        for (long s = 1; s <= MESSAGES_PER_RECIPIENT; s++) {
+            seqs.add(s);
+        }
+        return seqs;
+    }
+}
