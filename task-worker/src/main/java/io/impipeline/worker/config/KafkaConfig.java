@@ -1,0 +1,55 @@
+package io.impipeline.worker.config;
+
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicProvisioner;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.config.ConcurrentKafkaListenerContainerFactory;
+import org.springframework.kafka.core.ConsumerFactory;
+import org.springframework.kafka.listener.DefaultAfterRollbackProcessor;
+import org.springframework.kafka.transaction.KafkaTransactionManager;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * Listener containers: batch listeners in Kafka transactions (consume-process-produce). The offsets of a poll are
+ * committed in the same transaction as everything the poll wrote to Kafka (routed records, retries, dead letters),
+ * after its database work has committed. A poll that fails (only outages do) is rolled back and polled again after
+ * an exponential back-off, without end: nothing is skipped while PostgreSQL or the broker is down.
+ */
+@Configuration(proxyBeanMethods = false)
+public class KafkaConfig {
+
+    public static final String BATCH_FACTORY = "workerBatchListenerFactory";
+
+    @Bean
+    WorkerTopics workerTopics(ImTopicsProperties topics, WorkerProperties worker) {
+        return new WorkerTopics(topics, worker);
+    }
+
+    @Bean
+    NewTopic taskRetryTopic(TopicProvisioner provisioner, WorkerTopics topics) {
+        return provisioner.newTopic(topics.retrySpec());
+    }
+
+    @Bean(BATCH_FACTORY)
+    ConcurrentKafkaListenerContainerFactory<Object, Object> workerBatchListenerFactory(
+            ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumers,
+            KafkaTransactionManager<Object, Object> kafkaTransactions, WorkerProperties worker) {
+        ConcurrentKafkaListenerContainerFactory<Object, Object> factory = new ConcurrentKafkaListenerContainerFactory<>();
+        configurer.configure(factory, consumers);
+        factory.setBatchListener(true);
+        factory.getContainerProperties().setKafkaAwareTransactionManager(kafkaTransactions);
+        factory.setAfterRollbackProcessor(new DefaultAfterRollbackProcessor<>(outageBackOff(worker.outage())));
+        return factory;
+    }
+
+    static ExponentialBackOff outageBackOff(WorkerProperties.Outage outage) {
+        ExponentialBackOff backOff = new ExponentialBackOff(outage.initialInterval().toMillis(), outage.multiplier());
+        backOff.setMaxInterval(outage.maxInterval().toMillis());
+        // No end: an outage is waited out, never turned into skipped records.
+        backOff.setMaxElapsedTime(Long.MAX_VALUE);
+        return backOff;
+    }
+}

@@ -1,0 +1,117 @@
+package io.impipeline.worker.task;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.impipeline.model.codec.Decoded;
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.Rejection;
+import io.impipeline.model.codec.WireValidator;
+import io.impipeline.model.wire.Task;
+import io.impipeline.worker.fanout.FanoutStep;
+import io.impipeline.worker.persist.PersistStep;
+import io.impipeline.worker.push.PushStep;
+import io.impipeline.worker.task.WorkerMetrics.Outcome;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One poll of tasks, in the order of the data flow: decode (rejections dead-lettered at once), persist the
+ * messages (one JDBC batch), send the pushes, fan out the groups, then settle the failures (retry topic or DLQ).
+ * Runs inside the poll's Kafka transaction, which commits the offsets with everything written to Kafka, after the
+ * database work is committed. Only an outage (database or broker down) leaves this method as an exception.
+ */
+public class TaskBatchProcessor {
+
+    private final WireValidator validator;
+    private final PersistStep persist;
+    private final PushStep push;
+    private final FanoutStep fanout;
+    private final RetryScheduler retries;
+    private final TaskDeadLetters deadLetters;
+    private final WorkerMetrics metrics;
+
+    public TaskBatchProcessor(WireValidator validator, PersistStep persist, PushStep push, FanoutStep fanout,
+                              RetryScheduler retries, TaskDeadLetters deadLetters, WorkerMetrics metrics) {
+        this.validator = validator;
+        this.persist = persist;
+        this.push = push;
+        this.fanout = fanout;
+        this.retries = retries;
+        this.deadLetters = deadLetters;
+        this.metrics = metrics;
+    }
+
+    /** The tasks of a poll, by type, in arrival order. */
+    private record Batch(List<TaskRecord> persists, List<TaskRecord> pushes, List<TaskRecord> fanouts) {
+        Batch() {
+            this(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        }
+    }
+
+    public void process(List<ConsumerRecord<String, byte[]>> records) {
+        Batch batch = decode(records);
+        FailedTasks failed = new FailedTasks();
+        persist.persist(batch.persists(), failed);
+        push.push(batch.pushes(), failed);
+        batch.fanouts().forEach(task -> fanout.fanOut(task, failed));
+        settle(failed);
+    }
+
+    private Batch decode(List<ConsumerRecord<String, byte[]>> records) {
+        Batch batch = new Batch();
+        Set<String> seen = new HashSet<>();
+        for (ConsumerRecord<String, byte[]> record : records) {
+            Decoded<Task> decoded = validator.decodeTask(record.value());
+            if (!decoded.isValid()) {
+                metrics.task(TaskDeadLetters.UNKNOWN_TYPE, Outcome.INVALID, 1);
+                deadLetters.reject(record, TaskDeadLetters.UNKNOWN_TYPE, decoded.rejection());
+                continue;
+            }
+            TaskRecord task = new TaskRecord(record, decoded.value());
+            if (!seen.add(identity(task.task()))) {
+                // The same work twice in one poll (a redelivery): pushing or fanning out twice would duplicate.
+                metrics.task(task.type(), Outcome.DUPLICATE, 1);
+                continue;
+            }
+            switch (task.task().taskType()) {
+                case PERSIST_MESSAGE -> {
+                    if (hasSeq(task.task())) {
+                        batch.persists().add(task);
+                    } else {
+                        metrics.task(task.type(), Outcome.INVALID, 1);
+                        deadLetters.reject(record, task.type(), Rejection.of(ReasonCode.MISSING_FIELD,
+                                "payload.seq must be a whole number >= 1"));
+                    }
+                }
+                case OFFLINE_PUSH -> batch.pushes().add(task);
+                case GROUP_FANOUT -> batch.fanouts().add(task);
+            }
+        }
+        return batch;
+    }
+
+    /** What makes two tasks the same work, whatever their {@code task_id}. */
+    private static String identity(Task task) {
+        JsonNode p = task.payload();
+        return switch (task.taskType()) {
+            case PERSIST_MESSAGE -> "persist\n" + p.path("message_id").asString("");
+            case OFFLINE_PUSH -> "push\n" + p.path("user_id").asString("") + "\n" + p.path("message_id").asString("");
+            case GROUP_FANOUT -> "fanout\n" + p.path("group_id").asString("") + "\n"
+                    + p.path("message").path("message_id").asString("");
+        };
+    }
+
+    /** The validator checks the message inside a persist task; its {@code seq} is the worker's to check. */
+    private static boolean hasSeq(Task task) {
+        JsonNode seq = task.payload().get("seq");
+        return seq != null && seq.canConvertToLong() && seq.isIntegralNumber() && seq.longValue() >= 1;
+    }
+
+    private void settle(FailedTasks failed) {
+        failed.rejects().forEach(r -> deadLetters.reject(r.task().record(), r.task().type(), r.rejection()));
+        failed.retries().forEach(r -> retries.retryOrDeadLetter(r.task(), r.cause()));
+    }
+}

@@ -1,0 +1,80 @@
+package io.impipeline.worker.web;
+
+import java.util.List;
+
+import io.impipeline.model.codec.ValidationLimits;
+import io.impipeline.worker.config.WorkerProperties;
+import io.impipeline.worker.persist.MessageStore;
+import io.impipeline.worker.persist.StoredMessage;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Message history for clients that find a gap in {@code seq}: a conversation after a known {@code seq}, in order,
+ * and single messages. Behind the service token like every endpoint but health.
+ */
+@RestController
+@RequestMapping("/api/v1")
+public class HistoryController {
+
+    /** A page of a conversation; {@code next_after_seq} continues it (null when the page was not full). */
+    public record HistoryPage(String conversationId, List<StoredMessage> messages, Long nextAfterSeq) {
+    }
+
+    private final MessageStore store;
+    private final WorkerProperties.History limits;
+    private final int maxIdLength;
+
+    public HistoryController(MessageStore store, WorkerProperties worker,
+                             ValidationLimits validation) {
+        this.store = store;
+        this.limits = worker.history();
+        this.maxIdLength = validation.maxIdLength();
+    }
+
+    @GetMapping("/conversations/{conversationId}/messages")
+    public HistoryPage conversation(@PathVariable String conversationId,
+                                    @RequestParam(name = "after_seq", defaultValue = "0") long afterSeq,
+                                    @RequestParam(name = "limit", required = false) Integer limit) {
+        checkId("conversation id", conversationId);
+        if (afterSeq < 0) {
+            throw new BadRequestException("after_seq must be >= 0");
+        }
+        int size = limit == null ? limits.defaultLimit() : limit;
+        if (size < 1 || size > limits.maxLimit()) {
+            throw new BadRequestException("limit must be between 1 and " + limits.maxLimit());
+        }
+        List<StoredMessage> messages = store.conversation(conversationId, afterSeq, size);
+        Long next = messages.size() == size ? messages.get(messages.size() - 1).seq() : null;
+        return new HistoryPage(conversationId, messages, next);
+    }
+
+    @GetMapping("/messages/{messageId}")
+    public ResponseEntity<StoredMessage> message(@PathVariable String messageId) {
+        checkId("message id", messageId);
+        return store.find(messageId).map(ResponseEntity::ok)
+                .orElseThrow(() -> new NotFoundException("no message " + messageId));
+    }
+
+    private void checkId(String what, String id) {
+        if (id.isBlank() || id.length() > maxIdLength) {
+            throw new BadRequestException(what + " must have 1.." + maxIdLength + " characters");
+        }
+    }
+
+    static class BadRequestException extends RuntimeException {
+        BadRequestException(String message) {
+            super(message);
+        }
+    }
+
+    static class NotFoundException extends RuntimeException {
+        NotFoundException(String message) {
+            super(message);
+        }
+    }
+}
