@@ -1,5 +1,6 @@
 package io.impipeline.dispatcher.config;
 
+import io.impipeline.model.tasks.TasksProperties;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Consumer;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import io.impipeline.dispatcher.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.DevicePresence;
@@ -136,7 +136,7 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
         }
         settings.metrics().count(Outcome.OFFLINE, null);
         Task task = Task.offlinePush(settings.pushes().payload(routed), context.currentSystemTimeMs());
-        String key = settings.taskKeys().offlinePushKey(task, routed.recipientId());
+        String key = settings.taskKeys().keyOf(task, routed.recipientId());
         return List.of(record.withKey(key).withValue(new Dispatch.OfflinePush(task)));
     }
 

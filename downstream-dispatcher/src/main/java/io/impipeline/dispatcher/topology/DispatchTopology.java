@@ -1,7 +1,7 @@
 package io.impipeline.dispatcher.topology;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
-import io.impipeline.dispatcher.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;

@@ -12,7 +12,7 @@ import java.util.Properties;
 import java.util.Set;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
-import io.impipeline.dispatcher.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.PresenceStore;

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
-import io.impipeline.dispatcher.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import io.impipeline.model.codec.ValidationLimits;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.query.StoreQueries;
+import io.impipeline.model.tasks.TasksProperties;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicLayoutCheck;
 import io.impipeline.model.topics.TopicProvisioner;
@@ -40,7 +41,7 @@ import org.springframework.web.client.RestClient;
         "org.springframework.cloud.stream.binder.kafka.streams.KafkaStreamsBinderSupportAutoConfiguration",
         "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
         "org.springframework.boot.micrometer.tracing.autoconfigure.NoopTracerAutoConfiguration"})
-@EnableConfigurationProperties({ImTopicsProperties.class, ValidationLimits.class})
+@EnableConfigurationProperties({ImTopicsProperties.class, ValidationLimits.class, TasksProperties.class})
 public class ImCommonAutoConfiguration {
 
     @Bean

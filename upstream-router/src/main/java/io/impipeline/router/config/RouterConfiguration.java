@@ -1,5 +1,6 @@
 package io.impipeline.router.config;
 
+import io.impipeline.model.tasks.TasksProperties;
 import java.time.Clock;
 import java.util.function.BiConsumer;
 

@@ -13,7 +13,7 @@ import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.config.RouterProperties;
-import io.impipeline.router.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.router.metrics.RouterMetrics;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.kstream.KeyValueMapper;

@@ -12,7 +12,7 @@ import io.impipeline.model.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.config.RouterProperties;
-import io.impipeline.router.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
 import org.apache.kafka.common.serialization.Serdes;

@@ -17,7 +17,7 @@ import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.router.config.RouterProperties;
-import io.impipeline.router.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;

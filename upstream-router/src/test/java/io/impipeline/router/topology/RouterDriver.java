@@ -20,7 +20,7 @@ import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
 import io.impipeline.router.config.RouterProperties;
-import io.impipeline.router.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -9,7 +9,7 @@ import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.TaskType;
 import io.impipeline.router.config.RouterProperties;
-import io.impipeline.router.config.TaskKeyStrategy;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.router.metrics.RouterMetrics.Outcome;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.streams.KeyValue;

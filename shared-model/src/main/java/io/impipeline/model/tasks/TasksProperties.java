@@ -1,4 +1,4 @@
-package io.impipeline.dispatcher.config;
+package io.impipeline.model.tasks;
 
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -6,11 +6,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Task settings shared with the router ({@code im.tasks.*}).
+ * How tasks are keyed ({@code im.tasks.*}), shared by every app that writes tasks.
  *
- * @param keyStrategy {@code task-type} (the spec's default) or {@code entity}
+ * @param keyStrategy {@code task-type} (the spec: key = task type) or {@code entity} (conversation, user or group)
  */
 @Validated
 @ConfigurationProperties("im.tasks")
 public record TasksProperties(@DefaultValue("task-type") @NotNull TaskKeyStrategy keyStrategy) {
+
+    public static TasksProperties defaults() {
+        return new TasksProperties(TaskKeyStrategy.TASK_TYPE);
+    }
 }
