@@ -53,6 +53,11 @@ public final class AppProcess {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + jvmMemory);
         command.add("-XX:+UseSerialGC");
+        // Extra JVM flags per app, e.g. IM_JVM_OPTS_UPSTREAM_ROUTER="-XX:StartFlightRecording=..." to profile one.
+        String extra = System.getenv("IM_JVM_OPTS_" + spec.module().toUpperCase().replace('-', '_'));
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
         command.add("-cp");
         command.add(classpath);
         command.add(spec.mainClass());

@@ -42,7 +42,7 @@ public final class LocalPipeline implements AutoCloseable {
 
     public static LocalPipeline start(Options options, PrintStream out) throws IOException, InterruptedException {
         wipe(options.dataDirectory());
-        out.println("starting Kafka (embedded KRaft broker) and PostgreSQL (embedded) ...");
+        out.println("starting Kafka (single-node KRaft broker process) and PostgreSQL (embedded) ...");
         LocalInfrastructure infrastructure = LocalInfrastructure.start(options.kafkaPort(), options.postgresPort(),
                 options.dataDirectory(), kafkaClasspath(options.repository()));
         LocalPipeline pipeline = new LocalPipeline(options, infrastructure);

@@ -17,7 +17,6 @@ import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.topology.DispatchMetrics;
 import io.impipeline.dispatcher.topology.DispatchTopology;
-import io.impipeline.dispatcher.topology.HeartbeatSerde;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
@@ -152,7 +151,7 @@ public final class DispatchBenchmark {
         topology.build(
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),
-                builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), new HeartbeatSerde()),
+                builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), new io.impipeline.model.codec.ValidatingSerde.GatewayHeartbeats()),
                         Materialized.as(GatewaysStore.NAME)));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);

@@ -79,7 +79,7 @@ final class DispatchTopologyFixture implements AutoCloseable {
         topology.build(
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),
-                builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), new HeartbeatSerde()),
+                builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), new io.impipeline.model.codec.ValidatingSerde.GatewayHeartbeats()),
                         Materialized.as(GatewaysStore.NAME)));
         Topology built = builder.build();
         Properties props = new Properties();

@@ -27,6 +27,8 @@ import io.impipeline.simulator.SimulationSettings;
 public final class PipelineBenchmark {
 
     private static final int RECORD_BYTES = 1024;
+    private static final int WARM_UP_RATE = 300;
+    private static final Duration WARM_UP = Duration.ofSeconds(15);
 
     private PipelineBenchmark() {
     }
@@ -47,6 +49,8 @@ public final class PipelineBenchmark {
         Map<String, String> rows = new LinkedHashMap<>();
         Map<String, Long> peakRss = new LinkedHashMap<>();
         try (LocalPipeline pipeline = start(repository, List.of())) {
+            // Warm-up (JIT, stores, group joins) before anything is measured.
+            simulate(pipeline, WARM_UP_RATE, WARM_UP, 0, null);
             double ceiling = KafkaCeiling.recordsPerSecond(pipeline.bootstrapServers(), saturationMessages * 2,
                     RECORD_BYTES);
             rows.put("raw Kafka produce->consume (ceiling)", String.format("%.0f records/s", ceiling));
@@ -59,6 +63,7 @@ public final class PipelineBenchmark {
         }
         try (LocalPipeline pipeline = start(repository, List.of(
                 "--spring.cloud.stream.kafka.streams.binder.configuration.commit.interval.ms=" + tunedCommit))) {
+            simulate(pipeline, WARM_UP_RATE, WARM_UP, 0, null);
             DeliveryChecker.Summary tuned = simulate(pipeline, rate, duration, 0, null);
             rows.put("latency at " + rate + " msg/s, commit.interval.ms=" + tunedCommit, latency(tuned));
         }

@@ -63,7 +63,7 @@ final class RouterDriver implements AutoCloseable {
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.String(),
                         org.apache.kafka.common.serialization.Serdes.ByteArray()));
         GlobalKTable<String, GroupMembership> table = builder.globalTable(TOPICS.name(TopicKind.GROUP),
-                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), new GroupMembershipSerde()),
+                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), new io.impipeline.model.codec.ValidatingSerde.GroupMemberships()),
                 Materialized.as(RouterTopology.GROUPS_STORE));
         WireValidator validator = new WireValidator(ValidationLimits.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
         new RouterTopology(properties, keys, TOPICS, validator, ContentFilter.from(properties.filter()), metrics,
