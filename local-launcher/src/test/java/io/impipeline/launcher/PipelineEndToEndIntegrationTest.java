@@ -93,11 +93,24 @@ class PipelineEndToEndIntegrationTest {
         throw new IllegalStateException("no free port pair");
     }
 
-    static JsonNode get(String app, String path) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(app) + path))
+    static HttpResponse<String> fetch(String app, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(app) + path))
                 .header("X-Service-Token", TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static JsonNode get(String app, String path) throws Exception {
+        HttpResponse<String> response = fetch(app, path);
         assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
         return WireJson.mapper().readTree(response.body());
+    }
+
+    /** Polls until the resource exists (the pipeline is asynchronous), then returns it. */
+    static JsonNode awaitFound(String app, String path) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (fetch(app, path).statusCode() == 404 && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        return get(app, path);
     }
 
     static JsonNode post(String app, String path) throws Exception {
@@ -199,5 +212,37 @@ class PipelineEndToEndIntegrationTest {
         assertThat(persistTasks).isEqualTo(1);
         JsonNode stored = get("task-worker", "/api/v1/messages/" + done.messageId());
         assertThat(stored.get("message_id").stringValue()).isEqualTo(done.messageId());
+    }
+
+    @Test
+    @Order(5)
+    void oneMessageKeepsItsTraceIdOnUpstreamRoutedDownstreamAndThePersistedRow() throws Exception {
+        String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+        UpstreamMessage sent = simulation.sentMessages().stream().filter(m -> m.deliverAt() == null
+                && m.toUserId() != null && simulation.population().isOnline(m.toUserId())
+                && simulation.population().isStable(m.toUserId())).findFirst().orElseThrow();
+        UpstreamMessage traced = new UpstreamMessage("trace-" + sent.messageId(), sent.fromUserId(), sent.toUserId(),
+                sent.conversationId(), "traced", "text", Map.of(), sent.gatewayId(), sent.deviceId(),
+                System.currentTimeMillis(), UpstreamMessage.CURRENT_VERSION, null, null);
+        ProducerRecord<String, byte[]> upstream = new ProducerRecord<>("im-upstream-topic", traced.fromUserId(),
+                WireJson.toBytes(traced));
+        upstream.headers().add(io.impipeline.model.ImHeaders.TRACEPARENT,
+                ("00-" + traceId + "-00f067aa0ba902b7-01").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(pipeline.bootstrapServers())) {
+            producer.send(upstream).get();
+        }
+        Predicate<ConsumerRecord<String, byte[]>> isTraced = r -> new String(r.value(),
+                java.nio.charset.StandardCharsets.UTF_8).contains("\"message_id\":\"" + traced.messageId() + "\"");
+        String gatewayTopic = "im-downstream-topic-" + simulation.population().devices(traced.toUserId()).get(0)
+                .gatewayId();
+        for (String topic : List.of("im-routed-topic", gatewayTopic)) {
+            List<ConsumerRecord<String, byte[]>> records = KafkaTestClients.readUntil(pipeline.bootstrapServers(),
+                    List.of(topic), r -> r.stream().anyMatch(isTraced), WAIT);
+            ConsumerRecord<String, byte[]> hop = records.stream().filter(isTraced).findFirst().orElseThrow(
+                    () -> new AssertionError("the traced message never reached " + topic));
+            assertThat(io.impipeline.model.tracing.StreamTracing.traceId(hop.headers())).as(topic).isEqualTo(traceId);
+        }
+        JsonNode row = awaitFound("task-worker", "/api/v1/messages/" + traced.messageId());
+        assertThat(row.get("trace_id").stringValue()).isEqualTo(traceId);
     }
 }

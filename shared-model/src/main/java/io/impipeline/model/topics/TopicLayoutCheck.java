@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,7 @@ public final class TopicLayoutCheck {
 
     private static final Logger log = LoggerFactory.getLogger(TopicLayoutCheck.class);
     private static final long DESCRIBE_TIMEOUT_SECONDS = 30;
+    private static final long RETRY_MILLIS = 500;
 
     private final ImTopicsProperties topics;
 
@@ -54,12 +56,23 @@ public final class TopicLayoutCheck {
     }
 
     private static Map<String, Integer> partitionCounts(Admin admin, List<String> names) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DESCRIBE_TIMEOUT_SECONDS);
         try {
-            Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
-                    .get(DESCRIBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            names.forEach(n -> counts.put(n, described.get(n).partitions().size()));
-            return counts;
+            while (true) {
+                try {
+                    Map<String, TopicDescription> described = admin.describeTopics(names).allTopicNames()
+                            .get(DESCRIBE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+                    Map<String, Integer> counts = new LinkedHashMap<>();
+                    names.forEach(n -> counts.put(n, described.get(n).partitions().size()));
+                    return counts;
+                } catch (ExecutionException e) {
+                    // A topic another app (or this one) has just created may not be in every broker's metadata yet.
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(RETRY_MILLIS);
+                }
+            }
         } catch (ExecutionException e) {
             throw new TopicMisconfiguredException("cannot describe topics " + names + ": " + e.getCause().getMessage());
         } catch (TimeoutException e) {
