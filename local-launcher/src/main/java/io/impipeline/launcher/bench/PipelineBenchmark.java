@@ -37,7 +37,7 @@ public final class PipelineBenchmark {
         int saturationMessages = Integer.parseInt(arg(args, "--saturation-messages", "20000"));
         int rate = Integer.parseInt(arg(args, "--rate", "1000"));
         Duration duration = Duration.ofSeconds(Long.parseLong(arg(args, "--seconds", "30")));
-        String tunedCommit = arg(args, "--tuned-commit-ms", "20");
+        String tunedCommit = arg(args, "--tuned-commit-ms", "50");
         Path repository = Path.of("").toAbsolutePath();
 
         StringBuilder report = new StringBuilder();
