@@ -203,7 +203,7 @@ public final class DeliveryChecker {
                         + max);
             }
         });
-        return new Summary(progress(), expected.size(), expectedPushes.size(), seqsByConversation.size(),
+        return new Summary(progress(), expected.size(), missing, expectedPushes.size(), seqsByConversation.size(),
                 latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(95) / 1000.0,
                 latencyMicros.getValueAtPercentile(99) / 1000.0, latencyMicros.getMaxValue() / 1000.0,
                 latencyMicros.getTotalCount(), scheduled.size(), List.copyOf(failures), problemCount.get(),
@@ -211,7 +211,8 @@ public final class DeliveryChecker {
     }
 
     /** The end of a run: figures and every failed check (empty when all passed). */
-    public record Summary(Progress progress, long expectedDeliveries, long expectedPushes, long conversations,
+    public record Summary(Progress progress, long expectedDeliveries, long missingDeliveries, long expectedPushes,
+                          long conversations,
                           double p50Millis, double p95Millis, double p99Millis, double maxMillis, long latencySamples,
                           long scheduledMessages, List<String> failures, long problemCount, long firstSentAt,
                           long lastDeliveredAt) {
@@ -231,9 +232,10 @@ public final class DeliveryChecker {
             Progress p = progress;
             b.append(String.format("sent %d messages (+%d duplicates, %d bad records, %d scheduled) in %d conversations%n",
                     p.sent(), p.duplicatesSent(), p.badSent(), scheduledMessages, conversations));
-            b.append(String.format("delivered %d of %d expected gateway deliveries; %d of %d offline pushes; "
-                    + "%d of %d bad records dead-lettered; %d persisted%n", p.delivered(), expectedDeliveries,
-                    p.pushes(), expectedPushes, p.deadLettered(), p.badSent(), p.persisted()));
+            b.append(String.format("gateway deliveries: %d received (%d expected to checked users, %d of them missing; "
+                    + "the rest went to churning users); %d of %d offline pushes; %d of %d bad records "
+                    + "dead-lettered; %d of %d persisted%n", p.delivered(), expectedDeliveries, missingDeliveries,
+                    p.pushes(), expectedPushes, p.deadLettered(), p.badSent(), p.persisted(), p.sent()));
             b.append(String.format("end-to-end latency (client timestamp -> gateway receipt, %d samples): "
                     + "p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms%n", latencySamples, p50Millis, p95Millis,
                     p99Millis, maxMillis));

@@ -51,7 +51,9 @@ public final class LocalPipelineMain implements Callable<Integer> {
         LocalPipeline pipeline = LocalPipeline.start(options, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nstopping: apps, then Kafka and PostgreSQL ...");
             pipeline.close();
+            System.out.println("stopped; nothing is left running.");
             stopped.countDown();
         }));
         if (infraOnly) {
@@ -77,8 +79,6 @@ public final class LocalPipelineMain implements Callable<Integer> {
             result = summary.passed() ? 0 : 1;
         }
         if (exitAfterSimulation) {
-            System.out.println("\nstopping: apps, then Kafka and PostgreSQL ...");
-            pipeline.close();
             return result;
         }
         System.out.println("\nThe pipeline keeps running; Ctrl-C stops everything (apps, then Kafka and PostgreSQL).");
