@@ -42,10 +42,7 @@ class GroupFanoutIntegrationTest {
 
     @BeforeAll
     static void start() {
-        broker = new EmbeddedKafkaKraftBroker(1, 1);
-        broker.brokerProperty("transaction.state.log.replication.factor", "1");
-        broker.brokerProperty("transaction.state.log.min.isr", "1");
-        broker.afterPropertiesSet();
+        broker = io.impipeline.testkit.TestBrokers.start(1);
         databaseUrl = TestPostgres.shared().newDatabase("worker_fanout");
         // The database is shared with the dlq-handler, which may have migrated first: the worker's own
         // migrations must still run in a schema that is not empty.

@@ -61,12 +61,7 @@ class TwoRoutersIntegrationTest {
     @BeforeAll
     static void startBrokerAndTwoRouters() throws IOException {
         // One broker: the transaction log (exactly_once_v2) must fit on it.
-        broker = new EmbeddedKafkaKraftBroker(1, PARTITIONS);
-        broker.brokerProperties(Map.of(
-                "transaction.state.log.replication.factor", "1",
-                "transaction.state.log.min.isr", "1",
-                "offsets.topic.replication.factor", "1"));
-        broker.afterPropertiesSet();
+        broker = io.impipeline.testkit.TestBrokers.start(PARTITIONS);
         firstPort = freePort();
         first = startRouter("a", firstPort);
         second = startRouter("b", freePort());

@@ -32,8 +32,7 @@ class GatewayTopicProvisionerIntegrationTest {
 
     @BeforeAll
     static void startBroker() {
-        broker = new EmbeddedKafkaKraftBroker(1, 1);
-        broker.afterPropertiesSet();
+        broker = io.impipeline.testkit.TestBrokers.start(1);
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString()));
     }
 

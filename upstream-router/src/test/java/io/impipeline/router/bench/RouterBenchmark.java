@@ -43,10 +43,7 @@ public final class RouterBenchmark {
         int partitions = Integer.parseInt(options.getOrDefault("partitions", "10"));
         String commitInterval = options.getOrDefault("commit-interval-ms", "100");
 
-        EmbeddedKafkaKraftBroker broker = new EmbeddedKafkaKraftBroker(1, partitions);
-        broker.brokerProperties(Map.of("transaction.state.log.replication.factor", "1",
-                "transaction.state.log.min.isr", "1", "offsets.topic.replication.factor", "1"));
-        broker.afterPropertiesSet();
+        EmbeddedKafkaKraftBroker broker = io.impipeline.testkit.TestBrokers.start(partitions);
         String brokers = broker.getBrokersAsString();
         List<byte[]> records = new ArrayList<>();
         List<String> keys = new ArrayList<>();
