@@ -1,7 +1,5 @@
 package io.impipeline.model.codec;
 
-import java.util.function.Function;
-
 /**
  * The result of decoding wire bytes: a valid record or a rejection. Decoding never throws, so a poison record can
  * be branched to a dead-letter topic inside the topology instead of killing a stream thread.
@@ -24,9 +22,6 @@ public sealed interface Decoded<T> {
     /** The rejection; throws {@link IllegalStateException} on a valid record. */
     Rejection rejection();
 
-    default <R> Decoded<R> map(Function<T, R> mapper) {
-        return isValid() ? new Valid<>(mapper.apply(value())) : new Rejected<>(rejection());
-    }
 
     record Valid<T>(T value) implements Decoded<T> {
         @Override

@@ -39,11 +39,6 @@ public final class DeadLetterHeaders {
         replace(headers, ImHeaders.DLT_REASON, utf8(reason.name()));
     }
 
-    /** Adds stage and reason only: for records whose {@code kafka_dlt-*} headers spring-kafka writes. */
-    public static void stampStageAndReason(Headers headers, String stage, ReasonCode reason) {
-        replace(headers, ImHeaders.DLT_STAGE, utf8(stage));
-        replace(headers, ImHeaders.DLT_REASON, utf8(reason.name()));
-    }
 
     public static String text(Headers headers, String name) {
         Header h = headers.lastHeader(name);

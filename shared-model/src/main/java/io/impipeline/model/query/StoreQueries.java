@@ -86,15 +86,12 @@ public final class StoreQueries {
             }
             List<V> all = new ArrayList<>();
             HostInfo self = queries.getCurrentHostInfo();
-            for (HostInfo host : queries.getAllHostsInfo(store)) {
-                if (host.equals(self)) {
-                    all.addAll(local.get());
-                } else {
-                    all.addAll(fetchPart(host, request, itemType));
-                }
-            }
-            if (queries.getAllHostsInfo(store).isEmpty()) {
+            List<HostInfo> hosts = queries.getAllHostsInfo(store);
+            if (hosts.isEmpty()) {
                 all.addAll(local.get());
+            }
+            for (HostInfo host : hosts) {
+                all.addAll(host.equals(self) ? local.get() : fetchPart(host, request, itemType));
             }
             return ResponseEntity.ok(merge.apply(all));
         } catch (InvalidStateStoreException | IllegalStateException | RestClientException e) {

@@ -43,8 +43,4 @@ public record Task(TaskType taskType, String taskId, JsonNode payload, long time
     public GroupFanoutPayload groupFanoutPayload() {
         return payloadAs(GroupFanoutPayload.class);
     }
-
-    public Task withRetryCount(int count) {
-        return new Task(taskType, taskId, payload, timestamp, count, version);
-    }
 }
