@@ -49,7 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "im.topics.specs.presence.partitions=3",
         "im.security.service-token=test-token",
         "im.dispatcher.gateway-scan-interval=200ms",
-        "spring.cloud.stream.kafka.streams.binder.stateDir=target/kafka-streams/it-${random.uuid}"})
+        "im.streams.state-dir=target/kafka-streams/it-${random.uuid}"})
 @EmbeddedKafka(partitions = 1)
 class DispatcherIntegrationTest {
 

@@ -2,7 +2,7 @@ package io.impipeline.dispatcher;
 
 import java.time.Duration;
 
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
         "im.topics.replication-factor=1",
         "im.security.service-token=test-token",
-        "spring.cloud.stream.kafka.streams.binder.stateDir=target/kafka-streams/starts-${random.uuid}"})
+        "im.streams.state-dir=target/kafka-streams/starts-${random.uuid}"})
 @EmbeddedKafka(partitions = 1)
 class DownstreamDispatcherApplicationStartsIntegrationTest {
 

@@ -63,7 +63,7 @@ public final class LocalPipeline implements AutoCloseable {
             AppProcess app = new AppProcess(spec.withPortOffset(options.portOffset()), options.repository(), logs);
             List<String> args = new ArrayList<>(List.of("--im.topics.replication-factor=1"));
             if (spec.streams()) {
-                args.add("--spring.cloud.stream.kafka.streams.binder.configuration.state.dir="
+                args.add("--im.streams.state-dir="
                         + options.dataDirectory().resolve("state").resolve(spec.module()).toAbsolutePath());
             }
             args.addAll(options.appArguments());

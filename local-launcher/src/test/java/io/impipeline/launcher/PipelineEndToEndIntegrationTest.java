@@ -240,7 +240,7 @@ class PipelineEndToEndIntegrationTest {
                     List.of(topic), r -> r.stream().anyMatch(isTraced), WAIT);
             ConsumerRecord<String, byte[]> hop = records.stream().filter(isTraced).findFirst().orElseThrow(
                     () -> new AssertionError("the traced message never reached " + topic));
-            assertThat(io.impipeline.model.tracing.StreamTracing.traceId(hop.headers())).as(topic).isEqualTo(traceId);
+            assertThat(io.impipeline.model.ImHeaders.traceId(hop.headers())).as(topic).isEqualTo(traceId);
         }
         JsonNode row = awaitFound("task-worker", "/api/v1/messages/" + traced.messageId());
         assertThat(row.get("trace_id").stringValue()).isEqualTo(traceId);

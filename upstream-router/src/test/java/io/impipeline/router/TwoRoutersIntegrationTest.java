@@ -96,7 +96,7 @@ class TwoRoutersIntegrationTest {
                 "--im.topics.replication-factor=1",
                 "--im.topics.specs.upstream.partitions=" + PARTITIONS,
                 "--im.topics.specs.routed.partitions=" + PARTITIONS,
-                "--im.router.state-dir=" + stateDir,
+                "--im.streams.state-dir=" + stateDir,
                 "--im.instance-id=" + name,
                 "--im.security.service-token=" + TOKEN);
     }

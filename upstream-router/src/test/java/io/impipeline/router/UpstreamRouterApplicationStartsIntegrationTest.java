@@ -17,7 +17,7 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
         "im.topics.replication-factor=1",
-        "im.router.state-dir=${java.io.tmpdir}/router-starts-${random.uuid}",
+        "im.streams.state-dir=${java.io.tmpdir}/router-starts-${random.uuid}",
         "im.security.service-token=test-token"})
 @EmbeddedKafka(partitions = 1)
 class UpstreamRouterApplicationStartsIntegrationTest {
@@ -34,10 +34,10 @@ class UpstreamRouterApplicationStartsIntegrationTest {
                     .exchange((req, res) -> new String(res.getBody().readAllBytes()));
             JsonNode ready = WireJson.mapper().readTree(readiness);
             assertThat(ready.path("status").asString()).isEqualTo("UP");
-            assertThat(ready.path("components").path("routerStreams").path("status").asString()).isEqualTo("UP");
+            assertThat(ready.path("components").path("streams").path("status").asString()).isEqualTo("UP");
             String health = http.get().uri("/actuator/health")
                     .exchange((req, res) -> new String(res.getBody().readAllBytes()));
-            assertThat(health).contains("\"routerStreams\":{\"details\":{\"im-logic-group\":\"RUNNING\"}");
+            assertThat(health).contains("\"streams\":{\"details\":{\"im-logic-group\":\"RUNNING\"}");
         });
     }
 

@@ -14,7 +14,7 @@ import io.impipeline.dispatcher.topology.DispatchMetrics;
 import io.impipeline.dispatcher.topology.DispatchTopology;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -51,14 +51,15 @@ public class DispatcherConfiguration {
     @Bean
     GatewayTopicProvisioner gatewayTopicProvisioner(KafkaAdmin kafkaAdmin, ImTopicsProperties topics,
                                                     DispatcherProperties properties, Clock clock,
-                                                    InteractiveQueryService queries) {
+                                                    InteractiveQueryService queries,
+                                                    ObjectProvider<DispatchTopology> topology) {
         return new GatewayTopicProvisioner(Admin.create(kafkaAdmin.getConfigurationProperties()), topics, properties,
-                clock, () -> gatewayTable(queries));
+                clock, () -> gatewayTable(queries, topology.getObject()));
     }
 
-    private static List<GatewayHeartbeat> gatewayTable(InteractiveQueryService queries) {
-        return new GatewaysStore(queries.getQueryableStore(GatewaysStore.NAME, QueryableStoreTypes.keyValueStore()))
-                .all();
+    private static List<GatewayHeartbeat> gatewayTable(InteractiveQueryService queries, DispatchTopology topology) {
+        return new GatewaysStore(queries.getQueryableStore(topology.gatewaysStoreName(),
+                QueryableStoreTypes.keyValueStore())).all();
     }
 
     @Bean

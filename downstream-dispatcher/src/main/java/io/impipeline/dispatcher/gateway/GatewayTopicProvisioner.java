@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
 import io.impipeline.model.topics.ImTopicsProperties;
-import io.impipeline.model.topics.TopicProvisioner;
+import io.impipeline.platform.topics.TopicProvisioner;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.TopicExistsException;

@@ -12,11 +12,10 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 /**
  * The global gateway table's store: gateway_id -> last heartbeat. Read from processors by name (a global store is
  * visible to every task) and from queries; the DSL materializes it as a timestamped store, so values may come
- * wrapped in {@link ValueAndTimestamp}.
+ * wrapped in {@link ValueAndTimestamp}. Its name is the binding's {@code materialized-as} in
+ * {@code application.yml}, the one place it is written; the topology reads it off the table it is given.
  */
 public final class GatewaysStore {
-
-    public static final String NAME = "gateways";
 
     private final ReadOnlyKeyValueStore<String, ?> store;
 

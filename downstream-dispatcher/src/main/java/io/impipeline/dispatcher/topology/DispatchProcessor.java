@@ -17,7 +17,7 @@ import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.dlq.DeadLetter;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.DownstreamMessage;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.RoutedMessage;
@@ -40,6 +40,7 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
     static final String SPAN_NAME = "im.dispatch";
 
     private final Settings settings;
+    private final String gatewaysStoreName;
     private ProcessorContext<String, Dispatch> context;
     private KeyValueStore<String, UserPresence> presence;
     private GatewaysStore gateways;
@@ -49,15 +50,16 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
                     long gatewayTimeoutMillis, DispatchMetrics metrics, StreamTracing tracing) {
     }
 
-    DispatchProcessor(Settings settings) {
+    DispatchProcessor(Settings settings, String gatewaysStoreName) {
         this.settings = settings;
+        this.gatewaysStoreName = gatewaysStoreName;
     }
 
     @Override
     public void init(ProcessorContext<String, Dispatch> context) {
         this.context = context;
         this.presence = context.getStateStore(PresenceStore.NAME);
-        this.gateways = new GatewaysStore((ReadOnlyKeyValueStore<String, ?>) context.getStateStore(GatewaysStore.NAME));
+        this.gateways = new GatewaysStore((ReadOnlyKeyValueStore<String, ?>) context.getStateStore(gatewaysStoreName));
     }
 
     @Override

@@ -7,10 +7,10 @@ import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
 import io.impipeline.model.codec.WireSerde;
 import io.impipeline.model.codec.WireValidator;
-import io.impipeline.model.dlq.DeadLetterProcessor;
+import io.impipeline.platform.dlq.DeadLetterProcessor;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.Task;
 import org.apache.kafka.common.serialization.Serdes;
@@ -40,6 +40,7 @@ public final class DispatchTopology {
     private final ImTopicsProperties topics;
     private final DispatchProcessor.Settings settings;
     private final DispatcherProperties properties;
+    private volatile String gatewaysStoreName;
 
     public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
                             WireValidator validator, GatewayTopics gatewayTopics, DispatchMetrics metrics,
@@ -52,12 +53,16 @@ public final class DispatchTopology {
 
     /**
      * Wires the topology onto the three inputs. The presence store ({@link PresenceStore#builder()}) must already be
-     * in the builder; the gateway table must be materialized as {@link io.impipeline.dispatcher.gateway.GatewaysStore#NAME}.
+     * in the builder; the gateway table must be materialized (its store name is read off the table).
      * The table itself is not joined: the dispatch step looks up each device's gateway in its store by name (a
      * recipient may have devices on several gateways, which a stream-table join by one key cannot express).
      */
     public void build(KStream<String, byte[]> routed, KStream<String, byte[]> presence,
                       GlobalKTable<String, GatewayHeartbeat> gateways) {
+        if (gateways.queryableStoreName() == null) {
+            throw new IllegalStateException("the gateway table must be materialized (binding materialized-as)");
+        }
+        gatewaysStoreName = gateways.queryableStoreName();
         foldPresence(presence);
         KStream<String, Dispatch> dispatched = dispatch(routed);
         dispatched.split(Named.as("dispatch-"))
@@ -67,6 +72,14 @@ public final class DispatchTopology {
                 .branch((key, d) -> d instanceof Dispatch.DeadLettered, Branched.withConsumer(this::deadLetterRouted,
                         "dead-letter"))
                 .noDefaultBranch();
+    }
+
+    /** The gateway table's store name, known once the topology is built. */
+    public String gatewaysStoreName() {
+        if (gatewaysStoreName == null) {
+            throw new IllegalStateException("the dispatch topology is not built yet");
+        }
+        return gatewaysStoreName;
     }
 
     private void foldPresence(KStream<String, byte[]> presence) {
@@ -79,7 +92,7 @@ public final class DispatchTopology {
     }
 
     private KStream<String, Dispatch> dispatch(KStream<String, byte[]> routed) {
-        return routed.process(() -> new DispatchProcessor(settings), Named.as("dispatch"), PresenceStore.NAME);
+        return routed.process(() -> new DispatchProcessor(settings, gatewaysStoreName), Named.as("dispatch"), PresenceStore.NAME);
     }
 
     private void deliver(KStream<String, Dispatch> deliveries) {

@@ -14,13 +14,14 @@ import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.DevicePresence;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
-import io.impipeline.model.query.StoreQueries;
+import io.impipeline.dispatcher.topology.DispatchTopology;
+import io.impipeline.platform.query.StoreQueries;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import io.impipeline.model.web.ApiError;
+import io.impipeline.platform.web.ApiError;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
@@ -42,9 +43,11 @@ public class PresenceController {
     private final ImTopicsProperties topics;
     private final GatewayTopics gatewayTopics;
     private final Clock clock;
+    private final DispatchTopology topology;
 
     public PresenceController(StoreQueries queries, DispatcherProperties properties, ImTopicsProperties topics,
-                              GatewayTopics gatewayTopics, Clock clock) {
+                              GatewayTopics gatewayTopics, Clock clock, DispatchTopology topology) {
+        this.topology = topology;
         this.queries = queries;
         this.properties = properties;
         this.topics = topics;
@@ -64,7 +67,7 @@ public class PresenceController {
             return ResponseEntity.ok(localGateways());
         } catch (InvalidStateStoreException | IllegalStateException e) {
             return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE).body(ApiError.of("STORE_UNAVAILABLE",
-                    "store " + GatewaysStore.NAME + " cannot be queried now; retry shortly"));
+                    "store " + topology.gatewaysStoreName() + " cannot be queried now; retry shortly"));
         }
     }
 
@@ -104,7 +107,7 @@ public class PresenceController {
     }
 
     private GatewaysStore gatewaysStore() {
-        return new GatewaysStore(queries.service().getQueryableStore(GatewaysStore.NAME,
+        return new GatewaysStore(queries.service().getQueryableStore(topology.gatewaysStoreName(),
                 QueryableStoreTypes.keyValueStore()));
     }
 }

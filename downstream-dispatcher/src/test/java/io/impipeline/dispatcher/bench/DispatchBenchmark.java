@@ -21,7 +21,7 @@ import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
-import io.impipeline.model.topics.TopicProvisioner;
+import io.impipeline.platform.topics.TopicProvisioner;
 import io.impipeline.model.topics.TopicSpec;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.PresenceEvent;
@@ -152,7 +152,7 @@ public final class DispatchBenchmark {
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), new io.impipeline.model.codec.ValidatingSerde.GatewayHeartbeats()),
-                        Materialized.as(GatewaysStore.NAME)));
+                        Materialized.as("gateways")));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

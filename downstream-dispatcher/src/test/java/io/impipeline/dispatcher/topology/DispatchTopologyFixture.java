@@ -80,7 +80,7 @@ final class DispatchTopologyFixture implements AutoCloseable {
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), new io.impipeline.model.codec.ValidatingSerde.GatewayHeartbeats()),
-                        Materialized.as(GatewaysStore.NAME)));
+                        Materialized.as("gateways")));
         Topology built = builder.build();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dispatcher-test");

@@ -62,7 +62,7 @@ public final class PipelineBenchmark {
             rows.put("latency at " + rate + " msg/s, default commit interval", latency(fixed));
         }
         try (LocalPipeline pipeline = start(repository, List.of(
-                "--spring.cloud.stream.kafka.streams.binder.configuration.commit.interval.ms=" + tunedCommit))) {
+                "--im.streams.commit-interval=" + tunedCommit + "ms"))) {
             simulate(pipeline, WARM_UP_RATE, WARM_UP, 0, null);
             DeliveryChecker.Summary tuned = simulate(pipeline, rate, duration, 0, null);
             rows.put("latency at " + rate + " msg/s, commit.interval.ms=" + tunedCommit, latency(tuned));

@@ -4,9 +4,6 @@ import java.time.Duration;
 
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Limits of the wire contract ({@code im.validation.*}).
@@ -17,16 +14,29 @@ import org.springframework.validation.annotation.Validated;
  * @param maxIdLength      longest id ({@code message_id}, user, conversation, group, device ids; default 128)
  * @param maxGroupMembers  most members a group record may list (default 100,000)
  */
-@Validated
-@ConfigurationProperties("im.validation")
 public record ValidationLimits(
-        @DefaultValue("1048576") @Min(1024) int maxRecordBytes,
-        @DefaultValue("65536") @Min(1) int maxContentBytes,
-        @DefaultValue("30d") @NotNull Duration maxScheduleAhead,
-        @DefaultValue("128") @Min(1) int maxIdLength,
-        @DefaultValue("100000") @Min(1) int maxGroupMembers) {
+        @Min(1024) Integer maxRecordBytes,
+        @Min(1) Integer maxContentBytes,
+        @NotNull Duration maxScheduleAhead,
+        @Min(1) Integer maxIdLength,
+        @Min(1) Integer maxGroupMembers) {
+
+    public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+    public static final int DEFAULT_MAX_CONTENT_BYTES = 64 * 1024;
+    public static final Duration DEFAULT_MAX_SCHEDULE_AHEAD = Duration.ofDays(30);
+    public static final int DEFAULT_MAX_ID_LENGTH = 128;
+    public static final int DEFAULT_MAX_GROUP_MEMBERS = 100_000;
+
+    /** A field left out (null) takes its default (shared-platform binds {@code im.validation.*} to this record). */
+    public ValidationLimits {
+        maxRecordBytes = maxRecordBytes == null ? DEFAULT_MAX_RECORD_BYTES : maxRecordBytes;
+        maxContentBytes = maxContentBytes == null ? DEFAULT_MAX_CONTENT_BYTES : maxContentBytes;
+        maxScheduleAhead = maxScheduleAhead == null ? DEFAULT_MAX_SCHEDULE_AHEAD : maxScheduleAhead;
+        maxIdLength = maxIdLength == null ? DEFAULT_MAX_ID_LENGTH : maxIdLength;
+        maxGroupMembers = maxGroupMembers == null ? DEFAULT_MAX_GROUP_MEMBERS : maxGroupMembers;
+    }
 
     public static ValidationLimits defaults() {
-        return new ValidationLimits(1024 * 1024, 64 * 1024, Duration.ofDays(30), 128, 100_000);
+        return new ValidationLimits(null, null, null, null, null);
     }
 }

@@ -7,7 +7,6 @@ import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.ReasonCode;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.springframework.kafka.support.KafkaHeaders;
 
 /**
  * Writes and reads the dead-letter headers: spring-kafka's {@code kafka_dlt-*} (encoded as
@@ -15,6 +14,15 @@ import org.springframework.kafka.support.KafkaHeaders;
  * {@code im_dlt-stage} and {@code im_dlt-reason}. The original headers stay as they are.
  */
 public final class DeadLetterHeaders {
+
+    // spring-kafka's KafkaHeaders.DLT_* names, spelled out so that the contract needs no Spring (a platform test
+    // checks they stay equal).
+    public static final String DLT_ORIGINAL_TOPIC = "kafka_dlt-original-topic";
+    public static final String DLT_ORIGINAL_PARTITION = "kafka_dlt-original-partition";
+    public static final String DLT_ORIGINAL_OFFSET = "kafka_dlt-original-offset";
+    public static final String DLT_ORIGINAL_TIMESTAMP = "kafka_dlt-original-timestamp";
+    public static final String DLT_EXCEPTION_FQCN = "kafka_dlt-exception-fqcn";
+    public static final String DLT_EXCEPTION_MESSAGE = "kafka_dlt-exception-message";
 
     private DeadLetterHeaders() {
     }
@@ -25,16 +33,16 @@ public final class DeadLetterHeaders {
 
     public static void stamp(Headers headers, Origin origin, String stage, ReasonCode reason, String exceptionClass,
                              String detail) {
-        replace(headers, KafkaHeaders.DLT_ORIGINAL_TOPIC, utf8(origin.topic()));
-        replace(headers, KafkaHeaders.DLT_ORIGINAL_PARTITION, ByteBuffer.allocate(Integer.BYTES)
+        replace(headers, DLT_ORIGINAL_TOPIC, utf8(origin.topic()));
+        replace(headers, DLT_ORIGINAL_PARTITION, ByteBuffer.allocate(Integer.BYTES)
                 .putInt(origin.partition()).array());
-        replace(headers, KafkaHeaders.DLT_ORIGINAL_OFFSET, ByteBuffer.allocate(Long.BYTES).putLong(origin.offset())
+        replace(headers, DLT_ORIGINAL_OFFSET, ByteBuffer.allocate(Long.BYTES).putLong(origin.offset())
                 .array());
-        replace(headers, KafkaHeaders.DLT_ORIGINAL_TIMESTAMP, ByteBuffer.allocate(Long.BYTES)
+        replace(headers, DLT_ORIGINAL_TIMESTAMP, ByteBuffer.allocate(Long.BYTES)
                 .putLong(origin.timestamp()).array());
-        replace(headers, KafkaHeaders.DLT_EXCEPTION_FQCN, utf8(exceptionClass != null ? exceptionClass
+        replace(headers, DLT_EXCEPTION_FQCN, utf8(exceptionClass != null ? exceptionClass
                 : RejectedRecordException.class.getName()));
-        replace(headers, KafkaHeaders.DLT_EXCEPTION_MESSAGE, utf8(detail == null ? "" : detail));
+        replace(headers, DLT_EXCEPTION_MESSAGE, utf8(detail == null ? "" : detail));
         replace(headers, ImHeaders.DLT_STAGE, utf8(stage));
         replace(headers, ImHeaders.DLT_REASON, utf8(reason.name()));
     }

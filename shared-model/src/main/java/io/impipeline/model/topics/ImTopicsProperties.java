@@ -8,9 +8,6 @@ import java.util.Map;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.annotation.Validated;
 
 /**
  * Topic names and specs ({@code im.topics.*}); defaults follow the GoChat message-queue spec.
@@ -25,13 +22,14 @@ import org.springframework.validation.annotation.Validated;
  * @param dlq               spec of each {@code <topic>-dlq}; its name is the suffix
  * @param provision         which topics this app creates at start-up: kinds, plus {@code <kind>-dlq}
  * @param coPartitioned     groups of kinds that must have equal partition counts (checked at start-up)
+ *
+ * <p>A plain record (the contract has no Spring): shared-platform binds it from {@code im.topics.*} and validates
+ * it; a field left out (null) takes its default here.
  */
-@Validated
-@ConfigurationProperties("im.topics")
 public record ImTopicsProperties(
-        @DefaultValue("") String prefix,
-        @DefaultValue("lz4") @NotBlank String compression,
-        @DefaultValue("2") @Min(1) int minInsyncReplicas,
+        String prefix,
+        @NotBlank String compression,
+        @Min(1) Integer minInsyncReplicas,
         Short replicationFactor,
         Map<String, @Valid SpecOverride> specs,
         @Valid SpecOverride downstream,
@@ -57,6 +55,9 @@ public record ImTopicsProperties(
     private static final SpecOverride DLQ_DEFAULT = new SpecOverride("-dlq", 3, (short) 3, Duration.ofDays(14), "delete");
 
     public ImTopicsProperties {
+        prefix = prefix == null ? "" : prefix;
+        compression = compression == null ? "lz4" : compression;
+        minInsyncReplicas = minInsyncReplicas == null ? 2 : minInsyncReplicas;
         downstream = merge(DOWNSTREAM_DEFAULT, downstream);
         dlq = merge(DLQ_DEFAULT, dlq);
         specs = specs == null ? Map.of() : Map.copyOf(specs);

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 
 /**
  * A client message as a gateway publishes it to {@code im-upstream-topic} (ARCHITECTURE §3).
- * Instances made by {@link io.impipeline.model.codec.WireCodecs#upstream} have passed
- * {@link io.impipeline.model.codec.UpstreamValidator}; the canonical constructor does not validate.
+ * Instances made by {@link io.impipeline.model.codec.WireValidator#decodeUpstream(byte[])} have passed
+ * validation; the canonical constructor does not validate.
  */
 public record UpstreamMessage(
         String messageId,

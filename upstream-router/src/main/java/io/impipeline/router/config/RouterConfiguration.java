@@ -6,7 +6,7 @@ import java.util.function.BiConsumer;
 
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;

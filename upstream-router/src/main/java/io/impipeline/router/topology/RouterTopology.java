@@ -5,10 +5,10 @@ import java.util.Map;
 
 import io.impipeline.model.codec.WireSerde;
 import io.impipeline.model.codec.WireValidator;
-import io.impipeline.model.dlq.DeadLetterProcessor;
+import io.impipeline.platform.dlq.DeadLetterProcessor;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.config.RouterProperties;
@@ -36,8 +36,6 @@ public final class RouterTopology {
     public static final String DEDUP_STORE = DedupProcessor.STORE;
     public static final String SEQUENCE_STORE = SequenceProcessor.STORE;
     public static final String SCHEDULED_STORE = ScheduleProcessor.STORE;
-    /** Materialized name of the group global table. */
-    public static final String GROUPS_STORE = "router-groups";
 
     private final RouterProperties properties;
     private final TaskKeyStrategy taskKeys;

@@ -3,7 +3,7 @@ package io.impipeline.router.topology;
 import io.impipeline.model.codec.Decoded;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.dlq.DeadLetter;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.metrics.RouterMetrics;
 import io.micrometer.tracing.Span;

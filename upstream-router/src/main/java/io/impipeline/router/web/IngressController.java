@@ -14,7 +14,7 @@ import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
-import io.impipeline.model.web.ApiError;
+import io.impipeline.platform.web.ApiError;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.config.RouterProperties;
 import org.slf4j.Logger;

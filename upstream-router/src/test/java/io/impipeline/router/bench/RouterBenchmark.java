@@ -63,8 +63,8 @@ public final class RouterBenchmark {
                 "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + brokers,
                 "--im.topics.replication-factor=1",
-                "--im.router.state-dir=" + Files.createTempDirectory("router-bench"),
-                "--im.router.commit-interval-ms=" + commitInterval,
+                "--im.streams.state-dir=" + Files.createTempDirectory("router-bench"),
+                "--im.streams.commit-interval=" + commitInterval + "ms",
                 "--im.security.service-token=bench",
                 "--logging.level.root=WARN");
         try {

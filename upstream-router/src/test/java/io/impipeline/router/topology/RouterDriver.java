@@ -15,7 +15,7 @@ import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
@@ -64,7 +64,7 @@ final class RouterDriver implements AutoCloseable {
                         org.apache.kafka.common.serialization.Serdes.ByteArray()));
         GlobalKTable<String, GroupMembership> table = builder.globalTable(TOPICS.name(TopicKind.GROUP),
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), new io.impipeline.model.codec.ValidatingSerde.GroupMemberships()),
-                Materialized.as(RouterTopology.GROUPS_STORE));
+                Materialized.as("router-groups"));
         WireValidator validator = new WireValidator(ValidationLimits.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
         new RouterTopology(properties, keys, TOPICS, validator, ContentFilter.from(properties.filter()), metrics,
                 tracing, clock).build(in, table);

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.Messages;
@@ -34,7 +34,7 @@ import static org.awaitility.Awaitility.await;
         "im.topics.replication-factor=1",
         "im.topics.specs.upstream.partitions=2",
         "im.topics.specs.routed.partitions=2",
-        "im.router.state-dir=${java.io.tmpdir}/router-http-${random.uuid}",
+        "im.streams.state-dir=${java.io.tmpdir}/router-http-${random.uuid}",
         "im.router.filter.words=darn",
         "im.security.service-token=test-token"})
 @EmbeddedKafka(partitions = 1)

@@ -1,0 +1,85 @@
+package io.impipeline.platform.streams;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.impipeline.model.codec.ValidatingSerde;
+import io.impipeline.model.codec.ValidationLimits;
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicKind;
+import org.springframework.boot.EnvironmentPostProcessor;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Makes {@code im.topics.*} and {@code im.streams.*} the one source of the wiring:
+ * <ul>
+ *   <li>{@code im.topic-names.<kind>} and {@code im.topic-names.<kind>-dlq}: each topic's full name (prefix
+ *       applied), for the bindings' {@code destination} in {@code application.yml} to refer to;</li>
+ *   <li>where {@code im.streams.application-id} is set (the Streams apps): the binder's application id (with the
+ *       topic prefix) for every function, and its Streams configuration from {@link ImStreamsProperties};</li>
+ *   <li>the validation limits in the Streams configuration, so that the global tables' {@link ValidatingSerde}s
+ *       check what the rest of the app checks.</li>
+ * </ul>
+ * Added last (lowest precedence): a raw binder key set anywhere else still wins.
+ */
+public class ImStreamsEnvironmentPostProcessor implements EnvironmentPostProcessor, Ordered {
+
+    static final String SOURCE_NAME = "imStreamsWiring";
+    public static final String TOPIC_NAMES = "im.topic-names.";
+    private static final String BINDER = "spring.cloud.stream.kafka.streams.binder.";
+    private static final String STREAMS_CONFIG = BINDER + "configuration.";
+
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE;
+    }
+
+    @Override
+    public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
+        if (environment.getPropertySources().contains(SOURCE_NAME)) {
+            return;
+        }
+        Binder binder = Binder.get(environment);
+        ImTopicsProperties topics = binder.bindOrCreate("im.topics", Bindable.of(ImTopicsProperties.class));
+        Map<String, Object> wiring = new LinkedHashMap<>();
+        for (TopicKind kind : TopicKind.values()) {
+            wiring.put(TOPIC_NAMES + kind.key(), topics.name(kind));
+            wiring.put(TOPIC_NAMES + kind.key() + "-dlq", topics.dlqTopic(kind));
+        }
+        if (environment.containsProperty(ImStreamsProperties.PREFIX + ".application-id")) {
+            ImStreamsProperties streams = binder.bindOrCreate(ImStreamsProperties.PREFIX,
+                    Bindable.of(ImStreamsProperties.class));
+            streamsConfiguration(environment, topics, streams, wiring);
+            ValidationLimits limits = binder.bindOrCreate("im.validation", Bindable.of(ValidationLimits.class));
+            ValidatingSerde.configurationOf(limits).forEach((key, value) -> wiring.put(STREAMS_CONFIG + key, value));
+        }
+        environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, wiring));
+    }
+
+    private static void streamsConfiguration(ConfigurableEnvironment environment, ImTopicsProperties topics,
+                                             ImStreamsProperties streams, Map<String, Object> wiring) {
+        String functions = environment.getProperty("spring.cloud.function.definition", "");
+        for (String function : functions.split("[;|,]")) {
+            if (!function.isBlank()) {
+                wiring.put(BINDER + "functions." + function.trim() + ".application-id",
+                        topics.prefix() + streams.applicationId());
+            }
+        }
+        String stateDir = streams.stateDir() != null && !streams.stateDir().isBlank() ? streams.stateDir()
+                : System.getProperty("java.io.tmpdir") + "/" + environment.getProperty("spring.application.name",
+                streams.applicationId());
+        wiring.put(STREAMS_CONFIG + "commit.interval.ms", streams.commitInterval().toMillis());
+        wiring.put(STREAMS_CONFIG + "state.dir", stateDir);
+        // server.port resolved when the binder binds its configuration (0 in tests: the port actually taken).
+        wiring.put(STREAMS_CONFIG + "application.server", streams.advertisedHost() + ":${server.port}");
+        wiring.put(STREAMS_CONFIG + "num.stream.threads", streams.streamThreads());
+        wiring.put(STREAMS_CONFIG + "num.standby.replicas", streams.standbyReplicas());
+        wiring.put(STREAMS_CONFIG + "rocksdb.config.setter", BoundedMemoryRocksDBConfig.class.getName());
+        wiring.put(STREAMS_CONFIG + BoundedMemoryRocksDBConfig.TOTAL_OFF_HEAP_BYTES, streams.rocksdbOffHeapBytes());
+    }
+}

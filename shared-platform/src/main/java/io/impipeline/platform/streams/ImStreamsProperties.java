@@ -1,0 +1,38 @@
+package io.impipeline.platform.streams;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * The Kafka Streams settings both Streams apps share ({@code im.streams.*}), the same keys in each. They are turned
+ * into the binder's Streams configuration by {@link ImStreamsEnvironmentPostProcessor}; raw
+ * {@code spring.cloud.stream.kafka.streams.binder.configuration.*} keys still win where an operator sets them.
+ *
+ * @param applicationId        Kafka Streams {@code application.id} without the topic prefix ({@code im.topics.prefix}
+ *                             is put before it, as before every topic: the id also prefixes internal topics)
+ * @param commitInterval       {@code commit.interval.ms}: the length of an exactly-once transaction (latency vs throughput)
+ * @param stateDir             {@code state.dir}; empty: {@code ${java.io.tmpdir}/<spring.application.name>}
+ * @param advertisedHost       host part of {@code application.server}, where other instances forward interactive queries
+ * @param streamThreads        {@code num.stream.threads}
+ * @param standbyReplicas      {@code num.standby.replicas}: warm copies of each store on other instances
+ * @param rocksdbOffHeapBytes  one RocksDB block cache (memtables included) shared by all stores of the app
+ */
+@Validated
+@ConfigurationProperties(ImStreamsProperties.PREFIX)
+public record ImStreamsProperties(
+        @NotBlank String applicationId,
+        @DefaultValue("100ms") @NotNull Duration commitInterval,
+        String stateDir,
+        @DefaultValue("localhost") @NotBlank String advertisedHost,
+        @DefaultValue("1") @Min(1) int streamThreads,
+        @DefaultValue("0") @Min(0) int standbyReplicas,
+        @DefaultValue("67108864") @Min(1024 * 1024) long rocksdbOffHeapBytes) {
+
+    public static final String PREFIX = "im.streams";
+}

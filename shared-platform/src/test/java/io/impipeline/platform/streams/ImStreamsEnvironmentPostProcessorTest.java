@@ -1,0 +1,80 @@
+package io.impipeline.platform.streams;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import io.impipeline.model.codec.ValidatingSerde;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.StandardEnvironment;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ImStreamsEnvironmentPostProcessorTest {
+
+    private static StandardEnvironment environment(Map<String, Object> properties) {
+        StandardEnvironment environment = new StandardEnvironment();
+        environment.getPropertySources().addFirst(new MapPropertySource("test", properties));
+        new ImStreamsEnvironmentPostProcessor().postProcessEnvironment(environment, new SpringApplication());
+        return environment;
+    }
+
+    @Test
+    void bindingDestinationsFollowTheConfiguredTopicNamesAndPrefix() {
+        StandardEnvironment env = environment(Map.of("im.topics.prefix", "staging.",
+                "im.topics.specs.upstream.name", "chat-in"));
+        assertThat(env.getProperty("im.topic-names.upstream")).isEqualTo("staging.chat-in");
+        assertThat(env.getProperty("im.topic-names.upstream-dlq")).isEqualTo("staging.chat-in-dlq");
+        assertThat(env.getProperty("im.topic-names.routed")).isEqualTo("staging.im-routed-topic");
+    }
+
+    @Test
+    void streamsSettingsBecomeTheBinderConfigurationWithThePrefixedApplicationId() {
+        StandardEnvironment env = environment(Map.of("im.topics.prefix", "staging.",
+                "spring.cloud.function.definition", "route", "spring.application.name", "upstream-router",
+                "im.streams.application-id", "im-logic-group", "im.streams.commit-interval", "50ms",
+                "im.streams.standby-replicas", "1", "im.streams.advertised-host", "router-0.svc",
+                "im.validation.max-group-members", "500", "server.port", "8081"));
+        String binder = "spring.cloud.stream.kafka.streams.binder.";
+        assertThat(env.getProperty(binder + "functions.route.application-id")).isEqualTo("staging.im-logic-group");
+        assertThat(env.getProperty(binder + "configuration.commit.interval.ms")).isEqualTo("50");
+        assertThat(env.getProperty(binder + "configuration.num.standby.replicas")).isEqualTo("1");
+        assertThat(env.getProperty(binder + "configuration.application.server")).isEqualTo("router-0.svc:8081");
+        assertThat(env.getProperty(binder + "configuration.state.dir")).endsWith("/upstream-router");
+        assertThat(env.getProperty(binder + "configuration.im.validation.max-group-members")).isEqualTo("500");
+    }
+
+    @Test
+    void anAppWithoutStreamsSettingsGetsOnlyTheTopicNames() {
+        StandardEnvironment env = environment(Map.of("spring.cloud.function.definition", "route"));
+        assertThat(env.getProperty("spring.cloud.stream.kafka.streams.binder.functions.route.application-id"))
+                .isNull();
+        assertThat(env.getProperty("im.topic-names.task")).isEqualTo("im-task-topic");
+    }
+
+    @Test
+    void aRawBinderKeySetByTheOperatorStillWins() {
+        StandardEnvironment env = environment(Map.of("im.streams.application-id", "x",
+                "spring.cloud.stream.kafka.streams.binder.configuration.commit.interval.ms", "7"));
+        assertThat(env.getProperty("spring.cloud.stream.kafka.streams.binder.configuration.commit.interval.ms"))
+                .isEqualTo("7");
+    }
+
+    @Test
+    void theGlobalTableSerdeChecksTheConfiguredGroupLimitNotTheDefault() {
+        ValidatingSerde.GroupMemberships serde = new ValidatingSerde.GroupMemberships();
+        serde.configure(Map.of("im.validation.max-group-members", "2"), false);
+        byte[] threeMembers = """
+                {"group_id":"g1","members":["a","b","c"],"version":1,"timestamp":1700000000000}"""
+                .getBytes(StandardCharsets.UTF_8);
+        assertThat(serde.limits().maxGroupMembers()).isEqualTo(2);
+        assertThatThrownBy(() -> serde.deserializer().deserialize("im-group-topic", threeMembers))
+                .isInstanceOf(SerializationException.class);
+        assertThat(new ValidatingSerde.GroupMemberships().deserializer().deserialize("im-group-topic", threeMembers)
+                .members()).hasSize(3);
+    }
+}
