@@ -13,6 +13,7 @@ import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.model.wire.MessageType;
 import io.impipeline.model.wire.PresenceEvent;
+import io.impipeline.model.wire.OfflinePushPayload;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.UpstreamMessage;
@@ -170,7 +171,16 @@ public final class WireValidator {
     public Decoded<RoutedMessage> decodeRouted(byte[] bytes) {
         return decode(bytes, node -> {
             upstream(node, bytes.length);
-            text(node, "", "recipient_id", limits.maxIdLength());
+            boolean single = present(node, "recipient_id");
+            if (single == present(node, "recipient_ids")) {
+                throw invalid(ReasonCode.MISSING_FIELD,
+                        "exactly one of recipient_id (single chat) and recipient_ids (group batch) is required");
+            }
+            if (single) {
+                text(node, "", "recipient_id", limits.maxIdLength());
+            } else {
+                idArray(node, "", "recipient_ids", limits.maxGroupMembers());
+            }
             wholeNumber(node, "", "seq", 1);
             return WireJson.mapper().treeToValue(node, RoutedMessage.class);
         });
@@ -225,7 +235,8 @@ public final class WireValidator {
             switch (task.taskType()) {
                 case PERSIST_MESSAGE -> upstream(task.payload(), bytes.length);
                 case OFFLINE_PUSH -> {
-                    text(task.payload(), "payload.", "user_id", limits.maxIdLength());
+                    idArray(task.payload(), "payload.", "user_ids", OfflinePushPayload.MAX_USERS);
+                    text(task.payload(), "payload.", "from_user_id", limits.maxIdLength());
                     text(task.payload(), "payload.", "message_id", limits.maxIdLength());
                 }
                 case GROUP_FANOUT -> {
@@ -238,6 +249,23 @@ public final class WireValidator {
     }
 
     // ---- common ---------------------------------------------------------------------------------------------
+
+    /** A non-empty array of at most {@code max} ids, each a non-blank string within the id length. */
+    private void idArray(JsonNode node, String path, String field, int max) {
+        JsonNode ids = array(node, path, field);
+        if (ids.isEmpty()) {
+            throw invalid(ReasonCode.INVALID_FIELD, path + field + " must not be empty");
+        }
+        if (ids.size() > max) {
+            throw invalid(ReasonCode.TOO_LARGE, path + field + " has more than " + max + " entries");
+        }
+        for (JsonNode id : ids) {
+            if (!id.isString() || id.stringValue().isBlank() || id.stringValue().length() > limits.maxIdLength()) {
+                throw invalid(ReasonCode.INVALID_FIELD, path + field + " must hold non-blank ids of at most "
+                        + limits.maxIdLength() + " characters");
+            }
+        }
+    }
 
     private interface TreeReader<T> {
         T read(JsonNode root);

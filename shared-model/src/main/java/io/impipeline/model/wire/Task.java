@@ -12,15 +12,19 @@ public record Task(TaskType taskType, String taskId, JsonNode payload, long time
     public static final String CURRENT_VERSION = "1.0";
 
     public static Task persist(SequencedMessage message, long now) {
-        return of(TaskType.PERSIST_MESSAGE, "persist:" + message.message().messageId(), message, now);
+        return of(TaskType.PERSIST_MESSAGE, "persist:" + message.message().fromUserId() + ":"
+                + message.message().messageId(), message, now);
     }
 
+    /** The task id names the message and the batch's first user: the same batch always gets the same id. */
     public static Task offlinePush(OfflinePushPayload payload, long now) {
-        return of(TaskType.OFFLINE_PUSH, "push:" + payload.userId() + ":" + payload.messageId(), payload, now);
+        return of(TaskType.OFFLINE_PUSH, "push:" + payload.fromUserId() + ":" + payload.messageId() + ":"
+                + payload.userIds().get(0), payload, now);
     }
 
     public static Task groupFanout(GroupFanoutPayload payload, long now) {
-        return of(TaskType.GROUP_FANOUT, "fanout:" + payload.groupId() + ":" + payload.messageId(), payload, now);
+        return of(TaskType.GROUP_FANOUT, "fanout:" + payload.groupId() + ":" + payload.message().message().fromUserId()
+                + ":" + payload.messageId(), payload, now);
     }
 
     private static Task of(TaskType type, String taskId, Object payload, long now) {

@@ -60,6 +60,51 @@ class WireRecordRoundTripTest {
     }
 
     @Test
+    void groupBatchCarriesRecipientIdsAndNoRecipientId() {
+        RoutedMessage batch = RoutedMessage.batch(List.of("user_2", "user_5"), new SequencedMessage(message(), 7, NOW),
+                NOW + 5);
+        byte[] bytes = WireJson.toBytes(batch);
+        JsonNode tree = WireJson.mapper().readTree(bytes);
+        assertThat(tree.has("recipient_id")).isFalse();
+        assertThat(tree.get("recipient_ids")).hasSize(2);
+        assertThat(validator.decodeRouted(bytes).value()).isEqualTo(batch);
+        assertThat(batch.recipients()).containsExactly("user_2", "user_5");
+
+        DownstreamMessage down = DownstreamMessage.forGroup(batch,
+                List.of(new DownstreamMessage.Recipient("user_2", List.of("phone-1"))));
+        JsonNode downTree = WireJson.mapper().readTree(WireJson.toBytes(down));
+        assertThat(downTree.get("recipients").get(0).get("user_id").stringValue()).isEqualTo("user_2");
+        assertThat(downTree.get("recipients").get(0).get("device_ids").get(0).stringValue()).isEqualTo("phone-1");
+        assertThat(downTree.has("device_ids")).isFalse();
+        assertThat(roundTrip(down, DownstreamMessage.class)).isEqualTo(down);
+    }
+
+    @Test
+    void routedRecordNeedsExactlyOneOfRecipientIdAndRecipientIds() {
+        RoutedMessage single = RoutedMessage.to("user_2", new SequencedMessage(message(), 7, NOW), false, NOW);
+        JsonNode tree = WireJson.mapper().readTree(WireJson.toBytes(single));
+        ((tools.jackson.databind.node.ObjectNode) tree).putArray("recipient_ids").add("user_3");
+        assertThat(validator.decodeRouted(WireJson.mapper().writeValueAsBytes(tree)).rejection().reason())
+                .isEqualTo(ReasonCode.MISSING_FIELD);
+        ((tools.jackson.databind.node.ObjectNode) tree).remove("recipient_id");
+        ((tools.jackson.databind.node.ObjectNode) tree).putArray("recipient_ids");
+        assertThat(validator.decodeRouted(WireJson.mapper().writeValueAsBytes(tree)).rejection().reason())
+                .isEqualTo(ReasonCode.INVALID_FIELD);
+    }
+
+    @Test
+    void recipientPartitionsAreKafkasDefaultPartitionerOnTheUserId() {
+        // murmur2 as Kafka's BuiltInPartitioner.partitionForKey: what gateways get when they key presence by user.
+        for (String user : List.of("user_1", "user_2", "u-3", "ユーザー")) {
+            byte[] key = user.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(io.impipeline.model.wire.RecipientPartitions.partitionOf(user, 10))
+                    .isEqualTo(org.apache.kafka.clients.producer.internals.BuiltInPartitioner.partitionForKey(key, 10));
+        }
+        assertThat(io.impipeline.model.wire.RecipientPartitions.byPartition(List.of("user_1", "user_2", "u-3"), 3)
+                .values().stream().mapToInt(List::size).sum()).isEqualTo(3);
+    }
+
+    @Test
     void downstreamPresenceHeartbeatAndGroupRecordsRoundTrip() {
         RoutedMessage routed = RoutedMessage.to("user_2", new SequencedMessage(message(), 7, NOW), false, NOW + 5);
         DownstreamMessage down = DownstreamMessage.of(routed, List.of("phone-1", "pad-2"));
@@ -83,8 +128,8 @@ class WireRecordRoundTripTest {
     void everyTaskTypeRoundTripsWithItsTypedPayload() {
         SequencedMessage sequenced = new SequencedMessage(message(), 42, NOW);
         Task persist = Task.persist(sequenced, NOW);
-        Task push = Task.offlinePush(new OfflinePushPayload("user_2", "msg_1", "New message", "user_1: [image]",
-                "message", "conv_1"), NOW);
+        Task push = Task.offlinePush(new OfflinePushPayload(List.of("user_2", "user_3"), "user_1", "msg_1",
+                "New message", "user_1: [image]", "message", "conv_1"), NOW);
         Task fanout = Task.groupFanout(new GroupFanoutPayload("group_1", "msg_1", List.of("user_1"), 100, sequenced),
                 NOW);
         for (Task task : List.of(persist, push, fanout)) {
@@ -96,6 +141,9 @@ class WireRecordRoundTripTest {
         assertThat(validator.decodeTask(WireJson.toBytes(fanout)).value().groupFanoutPayload().message().seq())
                 .isEqualTo(42);
         assertThat(push.taskType()).isEqualTo(TaskType.OFFLINE_PUSH);
-        assertThat(push.offlinePushPayload().userId()).isEqualTo("user_2");
+        assertThat(push.offlinePushPayload().userIds()).containsExactly("user_2", "user_3");
+        assertThat(push.taskId()).isEqualTo("push:user_1:msg_1:user_2");
+        assertThat(persist.taskId()).as("the message's identity is (from_user_id, message_id)")
+                .isEqualTo("persist:user_1:msg_1");
     }
 }
