@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.impipeline.dlq.capture.DeadLetterCaptureListener;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.ReasonCode;
-import io.impipeline.model.dlq.DeadLetterPublishers;
+import io.impipeline.platform.dlq.DeadLetterPublishers;
 import io.impipeline.model.dlq.RejectedRecordException;
 import io.impipeline.model.codec.Rejection;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -13,6 +13,7 @@ class HealthIntegrationTest extends DlqIntegrationSupport {
         assertThat(health.get("components").get("db").get("status").asString()).isEqualTo("UP");
         assertThat(health.get("components").get("kafka").get("status").asString()).isEqualTo("UP");
         assertThat(health.get("components").get("kafka").get("details").get("nodes").asInt()).isEqualTo(1);
+        assertThat(health.get("components").get("kafka").get("details").has("cluster_id")).isTrue();
 
         JsonNode readiness = get("/actuator/health/readiness").body();
         assertThat(readiness.get("status").asString()).isEqualTo("UP");

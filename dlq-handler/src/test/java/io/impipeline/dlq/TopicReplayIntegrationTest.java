@@ -107,16 +107,16 @@ class TopicReplayIntegrationTest extends DlqIntegrationSupport {
                 "from_offset", 0)), "UNKNOWN_TOPIC");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "no-such-topic",
                 "from_offset", 0)), "UNKNOWN_TOPIC");
-        assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x")), "INVALID_RANGE");
+        assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x")), "INVALID_FIELD");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x", "from_offset", 0,
-                "from_timestamp", "2026-01-01T00:00:00Z")), "INVALID_RANGE");
+                "from_timestamp", "2026-01-01T00:00:00Z")), "INVALID_FIELD");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x", "from_offset", 5,
-                "to_offset", 2)), "INVALID_RANGE");
+                "to_offset", 2)), "INVALID_FIELD");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x",
                 "partitions", List.of(7), "from_offset", 0)), "UNKNOWN_PARTITION");
         assertError(post("/api/v1/replays", Map.of("target_topic", "x", "from_offset", 0)), "MISSING_FIELD");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x", "from_offset", 0,
-                "rate_per_second", 0)), "INVALID_RATE");
+                "rate_per_second", 0)), "INVALID_FIELD");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x", "from_offset", 0,
                 "partition", List.of(0))), "UNKNOWN_FIELD");
         assertThat(get("/api/v1/replays/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);

@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import io.impipeline.model.codec.WireJson;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.TestPostgres;

@@ -28,6 +28,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.support.KafkaHeaders;
 import org.springframework.kafka.test.context.EmbeddedKafka;
@@ -199,6 +200,7 @@ class TaskWorkerIntegrationTest {
         Map<?, ?> components = (Map<?, ?>) health.get("components");
         assertThat(((Map<?, ?>) components.get("db")).get("status")).isEqualTo("UP");
         assertThat(((Map<?, ?>) components.get("kafka")).get("status")).isEqualTo("UP");
+        assertThat(((Map<?, ?>) ((Map<?, ?>) components.get("kafka")).get("details")).get("cluster_id")).isNotNull();
     }
 
     @Test
@@ -211,6 +213,15 @@ class TaskWorkerIntegrationTest {
         assertThat(status("/api/v1/conversations/c/messages", true)).isEqualTo(200);
         assertThat(status("/api/v1/conversations/c/messages", false)).isEqualTo(401);
         assertThat(status("/api/v1/messages/x", false)).isEqualTo(401);
+    }
+
+    @Test
+    void historyErrorsUseTheSharedVocabulary() {
+        assertThat(error("/api/v1/conversations/c/messages?after_seq=abc"))
+                .containsEntry("error", "INVALID_FIELD").containsEntry("detail", "after_seq must be a whole number");
+        assertThat(error("/api/v1/conversations/c/messages?limit=201"))
+                .containsEntry("error", "INVALID_FIELD").containsEntry("detail", "limit must be between 1 and 200");
+        assertThat(error("/api/v1/messages/no-such-message")).containsEntry("error", "NOT_FOUND");
     }
 
     // ---- offline_push ------------------------------------------------------------------------------------------
@@ -283,6 +294,10 @@ class TaskWorkerIntegrationTest {
     private int status(String path, boolean withToken) {
         RestClient client = withToken ? http() : RestClient.create("http://localhost:" + port);
         return client.get().uri(path).exchange((req, res) -> res.getStatusCode().value());
+    }
+
+    private Map<String, Object> error(String path) {
+        return http().get().uri(path).exchange((req, res) -> res.bodyTo(new ParameterizedTypeReference<>() { }));
     }
 
     /** 2xx for ok-*, 400 for reject-*, 503 on the first call then 200 for flaky-*. */

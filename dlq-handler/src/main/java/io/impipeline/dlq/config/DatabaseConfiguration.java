@@ -7,7 +7,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** Programmatic transactions: the capture batch and each replay chunk are one transaction each. */
 @Configuration(proxyBeanMethods = false)
-public class DatabaseConfig {
+public class DatabaseConfiguration {
 
     @Bean
     TransactionTemplate transactionTemplate(PlatformTransactionManager transactions) {

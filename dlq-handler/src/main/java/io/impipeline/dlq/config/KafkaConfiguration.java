@@ -22,7 +22,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
 
 /** Byte-level Kafka clients: dead letters are stored and replayed exactly as they are, never deserialized. */
 @Configuration(proxyBeanMethods = false)
-public class KafkaConfig {
+public class KafkaConfiguration {
 
     private static final double BACKOFF_MULTIPLIER = 2.0;
 

@@ -16,8 +16,8 @@ import io.impipeline.dlq.store.DeadLetterFilter;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.dlq.store.DeadLetterRow;
 import io.impipeline.dlq.store.DeadLetterStatus;
-import io.impipeline.dlq.web.ApiException;
 import io.impipeline.model.ImHeaders;
+import io.impipeline.platform.web.ApiException;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
@@ -77,11 +77,11 @@ public class DeadLetterReplayer {
     public BulkResult replayAll(DeadLetterFilter filter, Integer limit) {
         DeadLetterFilter f = filter.status() == null ? filter.withStatus(DeadLetterStatus.NEW) : filter;
         if (f.status() == DeadLetterStatus.DISCARDED) {
-            throw ApiException.badRequest("INVALID_STATUS", "discarded dead letters are not replayed");
+            throw ApiException.invalidField("discarded dead letters are not replayed");
         }
         int max = limit == null ? config.maxPerRequest() : limit;
         if (max < 1 || max > config.maxPerRequest()) {
-            throw ApiException.badRequest("INVALID_LIMIT", "limit must be between 1 and " + config.maxPerRequest());
+            throw ApiException.invalidField("limit must be between 1 and " + config.maxPerRequest());
         }
         BulkResult total = new BulkResult(0, 0, 0L);
         long afterId = 0;
@@ -193,7 +193,7 @@ public class DeadLetterReplayer {
     }
 
     private static ApiException notFound(long id) {
-        return ApiException.notFound("NOT_FOUND", "no dead letter " + id);
+        return ApiException.notFound("no dead letter " + id);
     }
 
     /** Discards one dead letter (idempotent); returns it as stored afterwards. */

@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import io.impipeline.dlq.api.TimeParam;
 import io.impipeline.dlq.config.DlqProperties;
-import io.impipeline.dlq.web.ApiException;
+import io.impipeline.platform.web.ApiException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
@@ -41,13 +42,12 @@ final class ReplayPlanner {
         Instant toTs = TimeParam.parse("to_timestamp", r.toTimestamp());
         boolean byTime = fromTs != null || toTs != null;
         if (byOffset == byTime) {
-            throw ApiException.badRequest("INVALID_RANGE",
-                    "give either from_offset/to_offset or from_timestamp/to_timestamp");
+            throw ApiException.invalidField("give either from_offset/to_offset or from_timestamp/to_timestamp");
         }
         checkOrder(r, fromTs, toTs);
         double rate = r.ratePerSecond() == null ? config.defaultRate() : r.ratePerSecond();
         if (!(rate > 0) || rate > config.maxRate()) {
-            throw ApiException.badRequest("INVALID_RATE", "rate_per_second must be > 0 and <= " + config.maxRate());
+            throw ApiException.invalidField("rate_per_second must be > 0 and <= " + config.maxRate());
         }
         List<TopicPartition> partitions = partitions(consumer, source, r.partitions());
         requireTopic(consumer, target, "target_topic");
@@ -93,13 +93,13 @@ final class ReplayPlanner {
 
     private static void checkOrder(ReplayRequest r, Instant fromTs, Instant toTs) {
         if (r.fromOffset() != null && r.fromOffset() < 0 || r.toOffset() != null && r.toOffset() < 0) {
-            throw ApiException.badRequest("INVALID_RANGE", "offsets must be >= 0");
+            throw ApiException.invalidField("offsets must be >= 0");
         }
         if (r.fromOffset() != null && r.toOffset() != null && r.fromOffset() > r.toOffset()) {
-            throw ApiException.badRequest("INVALID_RANGE", "from_offset must not be after to_offset");
+            throw ApiException.invalidField("from_offset must not be after to_offset");
         }
         if (fromTs != null && toTs != null && fromTs.isAfter(toTs)) {
-            throw ApiException.badRequest("INVALID_RANGE", "from_timestamp must not be after to_timestamp");
+            throw ApiException.invalidField("from_timestamp must not be after to_timestamp");
         }
     }
 
@@ -128,7 +128,7 @@ final class ReplayPlanner {
 
     private static String required(String field, String value) {
         if (value == null || value.isBlank()) {
-            throw ApiException.badRequest("MISSING_FIELD", field + " is required");
+            throw ApiException.missingField(field + " is required");
         }
         return value.trim();
     }

@@ -14,9 +14,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.impipeline.dlq.config.DlqProperties;
-import io.impipeline.dlq.config.KafkaConfig.RawConsumerSettings;
+import io.impipeline.dlq.config.KafkaConfiguration.RawConsumerSettings;
 import io.impipeline.dlq.store.ReplayJobRepository;
-import io.impipeline.dlq.web.ApiException;
+import io.impipeline.platform.web.ApiException;
 import jakarta.annotation.PreDestroy;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -117,7 +117,7 @@ public class TopicReplayService {
 
     /** Cancels a running job (here at once, on another instance at its next progress write). */
     public ReplayJob cancel(UUID id) {
-        ReplayJob job = jobs.find(id).orElseThrow(() -> ApiException.notFound("NOT_FOUND", "no topic replay " + id));
+        ReplayJob job = jobs.find(id).orElseThrow(() -> ApiException.notFound("no topic replay " + id));
         if (job.status().finished()) {
             throw ApiException.conflict("REPLAY_FINISHED", "topic replay " + id + " is already " + job.status());
         }

@@ -3,6 +3,8 @@ package io.impipeline.dlq.web;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
+import io.impipeline.platform.web.ApiException;
+
 /** The opaque paging cursor: the id of the last item of the page, base64url-encoded with a version prefix. */
 final class Cursor {
 
@@ -32,6 +34,6 @@ final class Cursor {
     }
 
     private static ApiException invalid() {
-        return ApiException.badRequest("INVALID_CURSOR", "cursor is not one this API returned");
+        return ApiException.invalidField("cursor is not one this API returned");
     }
 }

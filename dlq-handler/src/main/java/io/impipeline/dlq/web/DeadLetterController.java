@@ -15,6 +15,7 @@ import io.impipeline.dlq.web.DeadLetterViews.Item;
 import io.impipeline.dlq.web.DeadLetterViews.Page;
 import io.impipeline.dlq.web.DeadLetterViews.Summary;
 import io.impipeline.dlq.web.DeadLetterViews.SummaryItem;
+import io.impipeline.platform.web.ApiException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -68,7 +69,7 @@ public class DeadLetterController {
     @GetMapping("/{id}")
     public Detail one(@PathVariable long id) {
         return Detail.of(repository.find(id)
-                .orElseThrow(() -> ApiException.notFound("NOT_FOUND", "no dead letter " + id)));
+                .orElseThrow(() -> ApiException.notFound("no dead letter " + id)));
     }
 
     @PostMapping("/{id}/replay")
@@ -116,7 +117,7 @@ public class DeadLetterController {
             return api.defaultPageSize();
         }
         if (limit < 1 || limit > api.maxPageSize()) {
-            throw ApiException.badRequest("INVALID_LIMIT", "limit must be between 1 and " + api.maxPageSize());
+            throw ApiException.invalidField("limit must be between 1 and " + api.maxPageSize());
         }
         return limit;
     }

@@ -2,9 +2,10 @@ package io.impipeline.dlq.web;
 
 import java.util.Locale;
 
-import io.impipeline.dlq.replay.TimeParam;
+import io.impipeline.dlq.api.TimeParam;
 import io.impipeline.dlq.store.DeadLetterFilter;
 import io.impipeline.dlq.store.DeadLetterStatus;
+import io.impipeline.platform.web.ApiException;
 
 /**
  * The filter of the list, summary and by-filter endpoints, as query parameters or a JSON body:
@@ -19,7 +20,7 @@ public record FilterParams(String originalTopic, String stage, String reason, St
         var f = new DeadLetterFilter(blankToNull(originalTopic), blankToNull(stage), blankToNull(reason),
                 status(status), TimeParam.parse("from", from), TimeParam.parse("to", to));
         if (f.from() != null && f.to() != null && !f.from().isBefore(f.to())) {
-            throw ApiException.badRequest("INVALID_RANGE", "from must be before to");
+            throw ApiException.invalidField("from must be before to");
         }
         return f;
     }
@@ -31,7 +32,7 @@ public record FilterParams(String originalTopic, String stage, String reason, St
         try {
             return DeadLetterStatus.valueOf(s.trim().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.badRequest("INVALID_STATUS", "status must be NEW, REPLAYED or DISCARDED");
+            throw ApiException.invalidField("status must be NEW, REPLAYED or DISCARDED");
         }
     }
 

@@ -9,6 +9,7 @@ import io.impipeline.dlq.config.DlqProperties;
 import io.impipeline.dlq.replay.ReplayJob;
 import io.impipeline.dlq.replay.ReplayRequest;
 import io.impipeline.dlq.replay.TopicReplayService;
+import io.impipeline.platform.web.ApiException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -41,14 +42,14 @@ public class ReplayController {
     public List<ReplayJob> recent(@RequestParam(required = false) Integer limit) {
         int size = limit == null ? api.defaultPageSize() : limit;
         if (size < 1 || size > api.maxPageSize()) {
-            throw ApiException.badRequest("INVALID_LIMIT", "limit must be between 1 and " + api.maxPageSize());
+            throw ApiException.invalidField("limit must be between 1 and " + api.maxPageSize());
         }
         return replays.recent(size);
     }
 
     @GetMapping("/{id}")
     public ReplayJob progress(@PathVariable UUID id) {
-        return replays.find(id).orElseThrow(() -> ApiException.notFound("NOT_FOUND", "no topic replay " + id));
+        return replays.find(id).orElseThrow(() -> ApiException.notFound("no topic replay " + id));
     }
 
     @PostMapping("/{id}/cancel")

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 import io.impipeline.model.codec.WireJson;
+import io.impipeline.platform.web.ApiException;
 import tools.jackson.core.JacksonException;
 
 /**
@@ -26,12 +27,13 @@ final class StrictBody {
         Set<String> unknown = new TreeSet<>(body.keySet());
         unknown.removeAll(known);
         if (!unknown.isEmpty()) {
-            throw ApiException.badRequest("UNKNOWN_FIELD", "unknown field(s) " + unknown + "; known: " + known);
+            throw ApiException.badRequest(ApiException.UNKNOWN_FIELD,
+                    "unknown field(s) " + unknown + "; known: " + known);
         }
         try {
             return WireJson.mapper().convertValue(body, type);
         } catch (JacksonException | IllegalArgumentException e) {
-            throw ApiException.badRequest("INVALID_FIELD", "a field has the wrong type; known fields: " + known);
+            throw ApiException.invalidField("a field has the wrong type; known fields: " + known);
         }
     }
 

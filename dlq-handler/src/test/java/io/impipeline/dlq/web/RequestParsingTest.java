@@ -2,8 +2,9 @@ package io.impipeline.dlq.web;
 
 import java.time.Instant;
 
-import io.impipeline.dlq.replay.TimeParam;
+import io.impipeline.dlq.api.TimeParam;
 import io.impipeline.dlq.store.DeadLetterStatus;
+import io.impipeline.platform.web.ApiException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package io.impipeline.worker.task;
+package io.impipeline.worker.batch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -6,8 +6,8 @@ import java.util.List;
 import io.impipeline.model.codec.Rejection;
 
 /**
- * What went wrong with single tasks of a batch, collected by the steps and settled by {@link TaskBatchProcessor}
- * on the listener thread, inside the batch's Kafka transaction.
+ * What went wrong with single tasks of a batch, collected by the steps and settled by the orchestrator
+ * ({@code task.TaskBatchProcessor}) on the listener thread, inside the batch's Kafka transaction.
  */
 public final class FailedTasks {
 

@@ -1,4 +1,4 @@
-package io.impipeline.worker.task;
+package io.impipeline.worker.batch;
 
 import io.impipeline.model.wire.Task;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

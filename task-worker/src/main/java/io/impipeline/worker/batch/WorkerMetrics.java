@@ -1,7 +1,7 @@
-package io.impipeline.worker.task;
+package io.impipeline.worker.batch;
 
 import io.impipeline.model.codec.ReasonCode;
-import io.impipeline.model.dlq.DeadLetterProcessor;
+import io.impipeline.platform.dlq.DeadLetterProcessor;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;

@@ -1,7 +1,7 @@
 package io.impipeline.worker.config;
 
 import io.impipeline.model.topics.ImTopicsProperties;
-import io.impipeline.model.topics.TopicProvisioner;
+import io.impipeline.platform.topics.TopicProvisioner;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
@@ -19,7 +19,7 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * an exponential back-off, without end: nothing is skipped while PostgreSQL or the broker is down.
  */
 @Configuration(proxyBeanMethods = false)
-public class KafkaConfig {
+public class KafkaConfiguration {
 
     public static final String BATCH_FACTORY = "workerBatchListenerFactory";
 

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import io.impipeline.model.codec.WireValidator;
-import io.impipeline.model.tracing.StreamTracing;
+import io.impipeline.platform.tracing.StreamTracing;
+import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.fanout.FanoutPageListener;
 import io.impipeline.worker.fanout.FanoutStep;
 import io.impipeline.worker.fanout.GroupMembersStore;
@@ -25,7 +26,6 @@ import io.impipeline.worker.task.RetryScheduler;
 import io.impipeline.worker.task.TaskBatchProcessor;
 import io.impipeline.worker.task.TaskDeadLetters;
 import io.impipeline.worker.task.TaskListener;
-import io.impipeline.worker.task.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
@@ -39,7 +39,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** The worker's parts, wired in the order of the data flow. */
 @Configuration(proxyBeanMethods = false)
-public class WorkerConfig {
+public class WorkerConfiguration {
 
     /**
      * The database's transaction manager. Declared here because the Kafka one (transactional listeners) would

@@ -26,7 +26,6 @@ import org.springframework.validation.annotation.Validated;
  * @param fanout         group fan-out paging
  * @param push           offline push provider
  * @param history        history API limits
- * @param health         health check settings
  */
 @Validated
 @ConfigurationProperties("im.worker")
@@ -40,8 +39,7 @@ public record WorkerProperties(
         @DefaultValue @Valid Outage outage,
         @DefaultValue @Valid Fanout fanout,
         @DefaultValue @Valid Push push,
-        @DefaultValue @Valid History history,
-        @DefaultValue @Valid Health health) {
+        @DefaultValue @Valid History history) {
 
     /**
      * Failed tasks go to {@code <task topic><topicSuffix>} with a due time and are tried again there, so that the
@@ -128,9 +126,5 @@ public record WorkerProperties(
     public record History(
             @DefaultValue("50") @Min(1) int defaultLimit,
             @DefaultValue("200") @Min(1) int maxLimit) {
-    }
-
-    /** @param kafkaTimeout how long the broker health check waits for the cluster to answer */
-    public record Health(@DefaultValue("5s") @NotNull Duration kafkaTimeout) {
     }
 }

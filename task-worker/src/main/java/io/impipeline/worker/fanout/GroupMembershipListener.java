@@ -5,7 +5,7 @@ import java.util.List;
 import io.impipeline.model.codec.Decoded;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.wire.GroupMembership;
-import io.impipeline.worker.config.KafkaConfig;
+import io.impipeline.worker.config.KafkaConfiguration;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -37,7 +37,7 @@ public class GroupMembershipListener {
     }
 
     @KafkaListener(id = "group-projection", topics = "#{@workerTopics.group()}",
-            groupId = "#{@workerTopics.projectionGroup()}", containerFactory = KafkaConfig.BATCH_FACTORY)
+            groupId = "#{@workerTopics.projectionGroup()}", containerFactory = KafkaConfiguration.BATCH_FACTORY)
     public void onGroups(List<ConsumerRecord<String, byte[]>> records) {
         transaction.executeWithoutResult(status -> records.forEach(this::apply));
     }

@@ -2,13 +2,13 @@ package io.impipeline.worker.persist;
 
 import java.util.List;
 
-import io.impipeline.model.tracing.StreamTracing;
 import io.impipeline.model.wire.TaskType;
-import io.impipeline.worker.task.FailedTasks;
-import io.impipeline.worker.task.Outages;
-import io.impipeline.worker.task.TaskRecord;
-import io.impipeline.worker.task.WorkerMetrics;
-import io.impipeline.worker.task.WorkerMetrics.Outcome;
+import io.impipeline.platform.tracing.StreamTracing;
+import io.impipeline.worker.batch.FailedTasks;
+import io.impipeline.worker.batch.Outages;
+import io.impipeline.worker.batch.TaskRecord;
+import io.impipeline.worker.batch.WorkerMetrics;
+import io.impipeline.worker.batch.WorkerMetrics.Outcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;

@@ -9,11 +9,11 @@ import java.util.concurrent.ExecutorService;
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.wire.TaskType;
-import io.impipeline.worker.task.FailedTasks;
-import io.impipeline.worker.task.Outages;
-import io.impipeline.worker.task.TaskRecord;
-import io.impipeline.worker.task.WorkerMetrics;
-import io.impipeline.worker.task.WorkerMetrics.Outcome;
+import io.impipeline.worker.batch.FailedTasks;
+import io.impipeline.worker.batch.Outages;
+import io.impipeline.worker.batch.TaskRecord;
+import io.impipeline.worker.batch.WorkerMetrics;
+import io.impipeline.worker.batch.WorkerMetrics.Outcome;
 
 /**
  * {@code offline_push}: each task of the batch claims its (user, message) row in the ledger, is sent by the

@@ -2,9 +2,11 @@ package io.impipeline.worker.task;
 
 import java.time.Clock;
 
+import io.impipeline.worker.batch.TaskRecord;
+import io.impipeline.worker.batch.WorkerMetrics;
+import io.impipeline.worker.batch.WorkerMetrics.Outcome;
 import io.impipeline.worker.config.WorkerProperties;
 import io.impipeline.worker.config.WorkerTopics;
-import io.impipeline.worker.task.WorkerMetrics.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;

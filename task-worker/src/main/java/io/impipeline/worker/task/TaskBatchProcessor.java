@@ -10,10 +10,13 @@ import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.wire.Task;
+import io.impipeline.worker.batch.FailedTasks;
+import io.impipeline.worker.batch.TaskRecord;
+import io.impipeline.worker.batch.WorkerMetrics;
+import io.impipeline.worker.batch.WorkerMetrics.Outcome;
 import io.impipeline.worker.fanout.FanoutStep;
 import io.impipeline.worker.persist.PersistStep;
 import io.impipeline.worker.push.PushStep;
-import io.impipeline.worker.task.WorkerMetrics.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import tools.jackson.databind.JsonNode;
 

@@ -4,8 +4,9 @@ import java.util.Optional;
 
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
-import io.impipeline.model.dlq.DeadLetterPublishers;
 import io.impipeline.model.dlq.RejectedRecordException;
+import io.impipeline.platform.dlq.DeadLetterPublishers;
+import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.config.WorkerTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;

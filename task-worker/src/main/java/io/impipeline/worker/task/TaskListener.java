@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 
-import io.impipeline.worker.config.KafkaConfig;
+import io.impipeline.worker.config.KafkaConfiguration;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
 
@@ -25,14 +25,15 @@ public class TaskListener {
     }
 
     @KafkaListener(id = "tasks", topics = "#{@workerTopics.task()}", groupId = "#{@workerTopics.taskGroup()}",
-            concurrency = "#{@workerTopics.concurrency()}", containerFactory = KafkaConfig.BATCH_FACTORY,
+            concurrency = "#{@workerTopics.concurrency()}", containerFactory = KafkaConfiguration.BATCH_FACTORY,
             properties = "max.poll.records=#{@workerTopics.batchSize()}")
     public void onTasks(List<ConsumerRecord<String, byte[]>> records) {
         processor.process(records);
     }
 
     @KafkaListener(id = "task-retries", topics = "#{@workerTopics.retry()}", groupId = "#{@workerTopics.retryGroup()}",
-            containerFactory = KafkaConfig.BATCH_FACTORY, properties = "max.poll.records=#{@workerTopics.batchSize()}")
+            containerFactory = KafkaConfiguration.BATCH_FACTORY,
+            properties = "max.poll.records=#{@workerTopics.batchSize()}")
     public void onRetries(List<ConsumerRecord<String, byte[]>> records) throws InterruptedException {
         waitUntilDue(records);
         processor.process(records);

@@ -3,6 +3,7 @@ package io.impipeline.worker.web;
 import java.util.List;
 
 import io.impipeline.model.codec.ValidationLimits;
+import io.impipeline.platform.web.ApiException;
 import io.impipeline.worker.config.WorkerProperties;
 import io.impipeline.worker.persist.MessageStore;
 import io.impipeline.worker.persist.StoredMessage;
@@ -42,11 +43,11 @@ public class HistoryController {
                                     @RequestParam(name = "limit", required = false) Integer limit) {
         checkId("conversation id", conversationId);
         if (afterSeq < 0) {
-            throw new BadRequestException("after_seq must be >= 0");
+            throw ApiException.invalidField("after_seq must be >= 0");
         }
         int size = limit == null ? limits.defaultLimit() : limit;
         if (size < 1 || size > limits.maxLimit()) {
-            throw new BadRequestException("limit must be between 1 and " + limits.maxLimit());
+            throw ApiException.invalidField("limit must be between 1 and " + limits.maxLimit());
         }
         List<StoredMessage> messages = store.conversation(conversationId, afterSeq, size);
         Long next = messages.size() == size ? messages.get(messages.size() - 1).seq() : null;
@@ -57,24 +58,12 @@ public class HistoryController {
     public ResponseEntity<StoredMessage> message(@PathVariable String messageId) {
         checkId("message id", messageId);
         return store.find(messageId).map(ResponseEntity::ok)
-                .orElseThrow(() -> new NotFoundException("no message " + messageId));
+                .orElseThrow(() -> ApiException.notFound("no message " + messageId));
     }
 
     private void checkId(String what, String id) {
         if (id.isBlank() || id.length() > maxIdLength) {
-            throw new BadRequestException(what + " must have 1.." + maxIdLength + " characters");
-        }
-    }
-
-    static class BadRequestException extends RuntimeException {
-        BadRequestException(String message) {
-            super(message);
-        }
-    }
-
-    static class NotFoundException extends RuntimeException {
-        NotFoundException(String message) {
-            super(message);
+            throw ApiException.invalidField(what + " must have 1.." + maxIdLength + " characters");
         }
     }
 }

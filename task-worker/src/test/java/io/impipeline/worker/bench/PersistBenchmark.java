@@ -13,7 +13,7 @@ import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.Messages;
 import io.impipeline.testkit.TestPostgres;
 import io.impipeline.worker.TaskWorkerApplication;
-import io.impipeline.worker.task.WorkerMetrics;
+import io.impipeline.worker.batch.WorkerMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.admin.NewTopic;

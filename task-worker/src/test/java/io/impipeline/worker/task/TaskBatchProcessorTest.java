@@ -4,6 +4,8 @@ import java.util.List;
 
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.worker.TaskFixtures;
+import io.impipeline.worker.batch.TaskRecord;
+import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.fanout.FanoutStep;
 import io.impipeline.worker.persist.PersistStep;
 import io.impipeline.worker.push.PushStep;
