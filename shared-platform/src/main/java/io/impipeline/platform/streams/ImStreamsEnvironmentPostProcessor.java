@@ -7,6 +7,9 @@ import io.impipeline.model.codec.ValidatingSerde;
 import io.impipeline.model.codec.ValidationLimits;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.platform.autoconfigure.InstanceProperties;
+import io.impipeline.platform.kafka.Membership;
+import io.impipeline.platform.kafka.MembershipProperties;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -22,6 +25,7 @@ import org.springframework.core.env.MapPropertySource;
  *       applied), for the bindings' {@code destination} in {@code application.yml} to refer to;</li>
  *   <li>where {@code im.streams.application-id} is set (the Streams apps): the binder's application id (with the
  *       topic prefix) for every function, and its Streams configuration from {@link ImStreamsProperties};</li>
+ *   <li>static group membership and the session timeout ({@link MembershipProperties});</li>
  *   <li>the validation limits in the Streams configuration, so that the global tables' {@link ValidatingSerde}s
  *       check what the rest of the app checks.</li>
  * </ul>
@@ -55,6 +59,14 @@ public class ImStreamsEnvironmentPostProcessor implements EnvironmentPostProcess
             ImStreamsProperties streams = binder.bindOrCreate(ImStreamsProperties.PREFIX,
                     Bindable.of(ImStreamsProperties.class));
             streamsConfiguration(environment, topics, streams, wiring);
+            MembershipProperties membership = binder.bindOrCreate(MembershipProperties.PREFIX,
+                    Bindable.of(MembershipProperties.class));
+            InstanceProperties instance = binder.bindOrCreate("im", Bindable.of(InstanceProperties.class));
+            // Kafka Streams appends the thread index to group.instance.id and keeps it off its restore and
+            // global consumers.
+            Membership.consumerProperties(membership, environment.getProperty("spring.application.name",
+                    streams.applicationId()), instance.instanceId())
+                    .forEach((key, value) -> wiring.put(STREAMS_CONFIG + key, value));
             ValidationLimits limits = binder.bindOrCreate("im.validation", Bindable.of(ValidationLimits.class));
             ValidatingSerde.configurationOf(limits).forEach((key, value) -> wiring.put(STREAMS_CONFIG + key, value));
         }

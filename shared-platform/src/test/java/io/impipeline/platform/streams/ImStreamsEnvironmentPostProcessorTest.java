@@ -49,6 +49,19 @@ class ImStreamsEnvironmentPostProcessorTest {
     }
 
     @Test
+    void streamsThreadsAreStaticGroupMembersNamedAfterTheAppAndTheInstance() {
+        StandardEnvironment env = environment(Map.of("spring.application.name", "upstream-router",
+                "im.streams.application-id", "im-logic-group", "im.instance-id", "router-1"));
+        String config = "spring.cloud.stream.kafka.streams.binder.configuration.";
+        assertThat(env.getProperty(config + "group.instance.id")).isEqualTo("upstream-router-router-1");
+        assertThat(env.getProperty(config + "session.timeout.ms")).isEqualTo("10000");
+
+        StandardEnvironment dynamic = environment(Map.of("im.streams.application-id", "x",
+                "im.kafka.static-membership", "false"));
+        assertThat(dynamic.getProperty(config + "group.instance.id")).isNull();
+    }
+
+    @Test
     void anAppWithoutStreamsSettingsGetsOnlyTheTopicNames() {
         StandardEnvironment env = environment(Map.of("spring.cloud.function.definition", "route"));
         assertThat(env.getProperty("spring.cloud.stream.kafka.streams.binder.functions.route.application-id"))
