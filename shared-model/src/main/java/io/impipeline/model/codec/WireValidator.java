@@ -63,8 +63,12 @@ public final class WireValidator {
 
     // ---- upstream -------------------------------------------------------------------------------------------
 
+    /**
+     * A record from outside the pipeline ({@code im-upstream-topic}, HTTP ingress). Unlike a message the pipeline
+     * derived, it may not be a {@code system_notice}: that type is the pipeline's own.
+     */
     public Decoded<UpstreamMessage> decodeUpstream(byte[] bytes) {
-        return decode(bytes, tree -> upstream(tree, bytes.length));
+        return decode(bytes, tree -> fromOutside(upstream(tree, bytes.length)));
     }
 
     /** For callers that already hold the parsed tree (HTTP batch ingress); {@code size} is the record's byte size. */
@@ -72,7 +76,18 @@ public final class WireValidator {
         if (size > limits.maxRecordBytes()) {
             return tooLarge(size);
         }
-        return guard(() -> upstream(objectRoot(tree), size));
+        return guard(() -> {
+            JsonNode root = objectRoot(tree);
+            StorableText.check(root);
+            return fromOutside(upstream(root, size));
+        });
+    }
+
+    private static UpstreamMessage fromOutside(UpstreamMessage message) {
+        if (MessageType.SYSTEM_NOTICE.wireName().equals(message.messageType())) {
+            throw invalid(ReasonCode.INVALID_FIELD, "message_type system_notice is reserved to the pipeline");
+        }
+        return message;
     }
 
     private UpstreamMessage upstream(JsonNode node, int size) {
@@ -287,7 +302,11 @@ public final class WireValidator {
         } catch (JacksonException e) {
             return Decoded.rejected(ReasonCode.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
         }
-        return guard(() -> reader.read(objectRoot(tree)));
+        return guard(() -> {
+            JsonNode root = objectRoot(tree);
+            StorableText.check(root);
+            return reader.read(root);
+        });
     }
 
     private static JsonNode objectRoot(JsonNode tree) {

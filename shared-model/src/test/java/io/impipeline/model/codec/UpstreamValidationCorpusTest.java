@@ -132,7 +132,32 @@ class UpstreamValidationCorpusTest {
                 change("gateway_id unsafe for a topic name", m -> m.put("gateway_id", "gw/1"), ReasonCode.INVALID_FIELD),
                 change("version 2.0", m -> m.put("version", "2.0"), ReasonCode.UNSUPPORTED_VERSION),
                 change("deliver_at 31 days ahead", m -> m.put("deliver_at", NOW + Duration.ofDays(31).toMillis()),
-                        ReasonCode.SCHEDULE_TOO_FAR));
+                        ReasonCode.SCHEDULE_TOO_FAR),
+                // Hostile input (issue 12): what PostgreSQL cannot store never enters the pipeline.
+                change("NUL in content", m -> m.put("content", "a\u0000b"), ReasonCode.INVALID_FIELD),
+                change("NUL in message_id", m -> m.put("message_id", "m\u0000"), ReasonCode.INVALID_FIELD),
+                change("NUL in from_user_id", m -> m.put("from_user_id", "\u0000"), ReasonCode.INVALID_FIELD),
+                change("NUL in a metadata value", m -> m.put("metadata", Map.of("format", "x\u0000")),
+                        ReasonCode.INVALID_FIELD),
+                change("NUL in a metadata field name", m -> m.put("metadata", Map.of("k\u0000", "v")),
+                        ReasonCode.INVALID_FIELD),
+                change("NUL in an unknown extra field", m -> m.put("client_hint", List.of("\u0000")),
+                        ReasonCode.INVALID_FIELD),
+                record("unpaired surrogate escape in content",
+                        new String(json(m -> m.put("content", "SURROGATE")), StandardCharsets.UTF_8)
+                                .replace("SURROGATE", "\\ud800").getBytes(StandardCharsets.UTF_8),
+                        ReasonCode.INVALID_FIELD),
+                change("a paired surrogate (emoji) is fine", m -> m.put("content", "\uD83D\uDE00"), VALID),
+                change("system_notice is the pipeline's own", m -> m.put("message_type", "system_notice"),
+                        ReasonCode.INVALID_FIELD),
+                record("JSON nested 10,000 deep", ("{\"a\":".repeat(10_000) + "1" + "}".repeat(10_000))
+                        .getBytes(StandardCharsets.UTF_8), ReasonCode.MALFORMED_JSON),
+                change("timestamp beyond long", m -> m.put("timestamp", new java.math.BigInteger("99999999999999999999")),
+                        ReasonCode.INVALID_FIELD),
+                change("timestamp in year 9999 is a number like any other", m -> m.put("timestamp", 253_402_300_799_000L),
+                        VALID),
+                change("an array of 100,000 elements in metadata", m -> m.put("metadata",
+                        Map.of("tags", java.util.Collections.nCopies(100_000, 1))), VALID));
     }
 
     @ParameterizedTest(name = "{0} -> {2}")
