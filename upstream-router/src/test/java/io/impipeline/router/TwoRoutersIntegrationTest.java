@@ -38,6 +38,7 @@ import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -63,8 +64,8 @@ class TwoRoutersIntegrationTest {
         // One broker: the transaction log (exactly_once_v2) must fit on it.
         broker = io.impipeline.testkit.TestBrokers.start(PARTITIONS);
         firstPort = freePort();
-        first = startRouter("a", firstPort);
-        second = startRouter("b", freePort());
+        first = startRouter("a", firstPort, PARTITIONS);
+        second = startRouter("b", freePort(), PARTITIONS);
         for (ConfigurableApplicationContext router : List.of(first, second)) {
             RestClient http = client(port(router));
             await().atMost(Duration.ofSeconds(90)).until(() -> {
@@ -88,14 +89,15 @@ class TwoRoutersIntegrationTest {
         }
     }
 
-    private static ConfigurableApplicationContext startRouter(String name, int port) throws IOException {
+    private static ConfigurableApplicationContext startRouter(String name, int port, int routedPartitions)
+            throws IOException {
         Path stateDir = Files.createTempDirectory("router-" + name);
         return new SpringApplicationBuilder(UpstreamRouterApplication.class).run(
                 "--server.port=" + port,
                 "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
                 "--im.topics.replication-factor=1",
                 "--im.topics.specs.upstream.partitions=" + PARTITIONS,
-                "--im.topics.specs.routed.partitions=" + PARTITIONS,
+                "--im.topics.specs.routed.partitions=" + routedPartitions,
                 "--im.streams.state-dir=" + stateDir,
                 "--im.instance-id=" + name,
                 "--im.security.service-token=" + TOKEN);
@@ -146,6 +148,7 @@ class TwoRoutersIntegrationTest {
         Set<String> copies = new HashSet<>();
         for (ConsumerRecord<String, byte[]> record : routed) {
             RoutedMessage m = WireJson.fromBytes(record.value(), RoutedMessage.class);
+            assertThat(m.isBatch()).as("single chat: one recipient per record").isFalse();
             assertThat(copies.add(m.message().messageId() + "->" + m.recipientId()))
                     .as("copy of %s to %s delivered once", m.message().messageId(), m.recipientId()).isTrue();
             assertThat(record.key()).isEqualTo(m.recipientId());
@@ -174,6 +177,17 @@ class TwoRoutersIntegrationTest {
         assertThat(duplicates).isEqualTo(MESSAGES / 50);
 
         queriesForKeysHeldByTheOtherInstanceAreAnswered(perConversation);
+    }
+
+    /**
+     * Group batches are computed for the configured partition count of im-routed-topic: a router configured for
+     * fewer partitions than the topic has (partitions can only be added) must not start and write misplaced batches.
+     */
+    @Test
+    void routerConfiguredForAnotherRoutedPartitionCountRefusesToStart() {
+        assertThatThrownBy(() -> startRouter("c", freePort(), PARTITIONS - 1).close())
+                .hasStackTraceContaining("im-routed-topic has " + PARTITIONS + " partitions")
+                .hasStackTraceContaining("set im.topics.specs.routed.partitions=" + PARTITIONS);
     }
 
     private void queriesForKeysHeldByTheOtherInstanceAreAnswered(int perConversation) {

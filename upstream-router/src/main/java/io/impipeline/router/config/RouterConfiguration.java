@@ -6,6 +6,7 @@ import java.util.function.BiConsumer;
 
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.router.filter.ContentFilter;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.kafka.core.KafkaAdmin;
 
 /** The topology as a Spring Cloud Stream function ({@code route}), bound in {@code application.yml}. */
 @Configuration(proxyBeanMethods = false)
@@ -45,6 +47,12 @@ public class RouterConfiguration {
                 streamTracing == null ? "off (no tracer)" : "on", properties.filter().mode(), tasks.keyStrategy());
         return new RouterTopology(properties, tasks.keyStrategy(), topics, validator, filter, metrics,
                 streamTracing, clock);
+    }
+
+    /** Fails start-up when im-routed-topic's real partition count is not the configured one (group batches). */
+    @Bean
+    RoutedPartitionsCheck routedPartitionsCheck(KafkaAdmin kafkaAdmin, ImTopicsProperties topics) {
+        return new RoutedPartitionsCheck(kafkaAdmin, topics.spec(TopicKind.ROUTED));
     }
 
     /** Inputs: {@code route-in-0} = im-upstream-topic (raw bytes), {@code route-in-1} = im-group-topic (global). */

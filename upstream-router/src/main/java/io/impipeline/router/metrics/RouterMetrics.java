@@ -4,11 +4,26 @@ import io.impipeline.model.codec.ReasonCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-/** {@code im.router.messages{outcome,reason}}: one counter per outcome; {@code reason} only for invalid records. */
+/**
+ * {@code im.router.messages{outcome,reason}}: one counter per outcome; {@code reason} only for invalid records.
+ * {@code im.router.routed.records{delivery}} and {@code im.router.routed.recipients{delivery}}: the records written to
+ * {@code im-routed-topic} and the recipients they list (a group batch lists several).
+ */
 public final class RouterMetrics {
 
     public static final String MESSAGES = "im.router.messages";
+    public static final String ROUTED_RECORDS = "im.router.routed.records";
+    public static final String ROUTED_RECIPIENTS = "im.router.routed.recipients";
     private static final String NO_REASON = "none";
+
+    /** What a routed record delivers: a single-chat copy, the sender's sync copy, or a group batch. */
+    public enum Delivery {
+        SINGLE, SYNC, GROUP;
+
+        String tag() {
+            return name().toLowerCase();
+        }
+    }
 
     public enum Outcome {
         ROUTED, DUPLICATE, FILTERED, REJECTED, SCHEDULED, RELEASED, INVALID, FANOUT_TASK, FAILED;
@@ -30,6 +45,27 @@ public final class RouterMetrics {
 
     public void invalid(ReasonCode reason) {
         counter(Outcome.INVALID, reason.name()).increment();
+    }
+
+    /** One record on {@code im-routed-topic} listing {@code recipients} users. */
+    public void routed(Delivery delivery, int recipients) {
+        Counter.builder(ROUTED_RECORDS).description("Records written to im-routed-topic")
+                .tag("delivery", delivery.tag()).register(registry).increment();
+        Counter.builder(ROUTED_RECIPIENTS).description("Recipients listed by the records written to im-routed-topic")
+                .tag("delivery", delivery.tag()).register(registry).increment(recipients);
+    }
+
+    public double routedRecords(Delivery delivery) {
+        return countOf(ROUTED_RECORDS, delivery);
+    }
+
+    public double routedRecipients(Delivery delivery) {
+        return countOf(ROUTED_RECIPIENTS, delivery);
+    }
+
+    private double countOf(String name, Delivery delivery) {
+        Counter c = registry.find(name).tag("delivery", delivery.tag()).counter();
+        return c == null ? 0 : c.count();
     }
 
     public double value(Outcome outcome, String reason) {

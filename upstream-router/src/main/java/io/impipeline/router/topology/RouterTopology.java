@@ -123,14 +123,17 @@ public final class RouterTopology {
     }
 
     private KStream<String, Step<Output>> route(KStream<String, Addressed.Sequenced> messages) {
-        return messages.flatMap(new RouteStep(properties, taskKeys, topics.name(TopicKind.ROUTED),
+        return messages.flatMap(new RouteStep(properties, taskKeys, topics.spec(TopicKind.ROUTED),
                 topics.name(TopicKind.TASK), metrics, clock), Named.as("route"));
     }
 
-    /** Routed copies and tasks: one sink, the topic chosen per record. */
+    /**
+     * Routed records and tasks: one sink, the topic chosen per record; group batches go to the partition they name,
+     * everything else is partitioned by key.
+     */
     private void emit(KStream<String, Output> outputs) {
         outputs.to((key, output, context) -> output.topic(), Produced.with(Serdes.String(), Output.serde())
-                .withName("outputs"));
+                .withStreamPartitioner(Output.partitioner()).withName("outputs"));
     }
 
     /** Sends a step's dead letters to the DLQ topic and returns the values that go on. */

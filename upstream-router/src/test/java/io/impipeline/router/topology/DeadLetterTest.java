@@ -96,7 +96,7 @@ class DeadLetterTest {
                     .isEqualTo(-1);
             assertThat(WireJson.mapper().readTree(letters.get(0).value()).get("message_id").stringValue())
                     .isEqualTo("boom");
-            assertThat(router.tasks()).extracting(kv -> kv.value.taskId()).containsExactly("persist:ok");
+            assertThat(router.tasks()).extracting(kv -> kv.value.taskId()).containsExactly("persist:alice:ok");
         }
     }
 

@@ -2,24 +2,33 @@ package io.impipeline.router.web;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
 
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.platform.tracing.StreamTracing;
+import io.impipeline.model.wire.GroupMembership;
+import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.stream.binder.kafka.streams.InteractiveQueryService;
 import org.springframework.http.MediaType;
 import org.springframework.kafka.test.context.EmbeddedKafka;
 import org.springframework.web.client.RestClient;
@@ -33,7 +42,7 @@ import static org.awaitility.Awaitility.await;
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
         "im.topics.replication-factor=1",
         "im.topics.specs.upstream.partitions=2",
-        "im.topics.specs.routed.partitions=2",
+        "im.topics.specs.routed.partitions=" + RouterHttpIntegrationTest.ROUTED_PARTITIONS,
         "im.streams.state-dir=${java.io.tmpdir}/router-http-${random.uuid}",
         "im.router.filter.words=darn",
         "im.security.service-token=test-token"})
@@ -41,12 +50,17 @@ import static org.awaitility.Awaitility.await;
 class RouterHttpIntegrationTest {
 
     private static final String TOKEN = "test-token";
+    /** Enough partitions for a group of 10 to spread over several. */
+    static final int ROUTED_PARTITIONS = 4;
 
     @LocalServerPort
     int port;
 
     @Value("${spring.embedded.kafka.brokers}")
     String brokers;
+
+    @Autowired
+    InteractiveQueryService queries;
 
     RestClient http;
 
@@ -111,6 +125,48 @@ class RouterHttpIntegrationTest {
     }
 
     @Test
+    void smallGroupMessageIsOneBatchPerPartitionWrittenToThePartitionItsRecipientsHashTo() throws Exception {
+        List<String> members = IntStream.range(0, 10).mapToObj(i -> "grp_member_" + i).toList();
+        List<String> recipients = members.subList(1, members.size());
+        Set<Integer> partitions = RecipientPartitions.byPartition(recipients, ROUTED_PARTITIONS).keySet();
+        assertThat(partitions).as("the fixture spreads over several partitions").hasSizeGreaterThan(1);
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers)) {
+            producer.send(new ProducerRecord<>("im-group-topic", "g_http", WireJson.toBytes(
+                    new GroupMembership("g_http", members, 1, System.currentTimeMillis())))).get();
+            awaitGroupKnown("g_http");
+            producer.send(new ProducerRecord<>("im-upstream-topic", "grp_member_0", Messages.bytes(
+                    Messages.groupText("grp_http_1", "grp_member_0", "g_http", System.currentTimeMillis())))).get();
+        }
+
+        List<ConsumerRecord<String, byte[]>> batches = KafkaTestClients.readUntil(brokers, List.of("im-routed-topic"),
+                all -> all.stream().filter(r -> isMessage(r, "grp_http_1")).count() >= partitions.size(),
+                Duration.ofSeconds(30)).stream().filter(r -> isMessage(r, "grp_http_1")).toList();
+
+        assertThat(batches).hasSize(partitions.size());
+        List<String> listed = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : batches) {
+            RoutedMessage batch = WireJson.fromBytes(record.value(), RoutedMessage.class);
+            assertThat(record.key()).isEqualTo("conv_g_http");
+            assertThat(batch.recipientIds()).allSatisfy(user -> assertThat(
+                    RecipientPartitions.partitionOf(user, ROUTED_PARTITIONS)).isEqualTo(record.partition()));
+            listed.addAll(batch.recipientIds());
+        }
+        assertThat(batches).extracting(ConsumerRecord::partition).containsExactlyInAnyOrderElementsOf(partitions);
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(recipients);
+    }
+
+    /** The group table is global and read by its own thread: a message sent before it has the group is rejected. */
+    private void awaitGroupKnown(String groupId) {
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> queries
+                .<ReadOnlyKeyValueStore<String, GroupMembership>>getQueryableStore("router-groups",
+                        QueryableStoreTypes.keyValueStore()).get(groupId) != null);
+    }
+
+    private static boolean isMessage(ConsumerRecord<String, byte[]> record, String messageId) {
+        return new String(record.value(), StandardCharsets.UTF_8).contains("\"" + messageId + "\"");
+    }
+
+    @Test
     void prometheusShowsRouterOutcomesAndKafkaStreamsMetrics() {
         Map<String, Object> json = Messages.textJson();
         json.put("message_id", "metrics_1");
@@ -120,6 +176,8 @@ class RouterHttpIntegrationTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String metrics = http.get().uri("/actuator/prometheus").retrieve().body(String.class);
             assertThat(metrics).containsPattern("im_router_messages_total\\{[^}]*outcome=\"routed\"");
+            assertThat(metrics).containsPattern("im_router_routed_records_total\\{[^}]*delivery=\"single\"");
+            assertThat(metrics).containsPattern("im_router_routed_recipients_total\\{[^}]*delivery=\"sync\"");
             assertThat(metrics).contains("kafka_stream_");
         });
     }
