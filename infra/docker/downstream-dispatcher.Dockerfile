@@ -26,9 +26,7 @@ COPY --from=layers /build/extracted/snapshot-dependencies/ ./
 COPY --from=layers /build/extracted/application/ ./
 
 # Kafka Streams state (RocksDB) lives here; mount a volume to keep it across restarts (StatefulSet / compose volume).
-# Both spellings: the binder's stateDir and state.dir in its configuration map (which wins when both are set).
-ENV SPRING_CLOUD_STREAM_KAFKA_STREAMS_BINDER_STATEDIR=/var/lib/im/state \
-    SPRING_CLOUD_STREAM_KAFKA_STREAMS_BINDER_CONFIGURATION_STATE_DIR=/var/lib/im/state
+ENV IM_STREAMS_STATE_DIR=/var/lib/im/state
 VOLUME /var/lib/im/state
 # Sized for a 512 MB container limit. Kafka Streams keeps RocksDB state off-heap, so the heap gets a smaller
 # share of the 512 MB than in the plain apps.

@@ -110,6 +110,7 @@ def check_compose(infra, parsed):
     if missing:
         problem("docker-compose.yml", f"missing services {sorted(missing)}")
     servers = {}
+    instances = {}
     for name, service in services.items():
         app = re.sub(r"-\d+$", "", name)
         if app not in APPS:
@@ -117,11 +118,16 @@ def check_compose(infra, parsed):
         if service.get("mem_limit") != "512m":
             problem("docker-compose.yml", f"{name}: mem_limit must be 512m")
         for arg in service.get("command", []) or []:
-            if "application.server=" in arg:
+            if "im.streams.advertised-host=" in arg:
                 servers[name] = arg.split("=", 1)[1]
+            if "im.instance-id=" in arg:
+                instances[name] = arg.split("=", 1)[1]
     for replica in ("upstream-router-1", "upstream-router-2", "downstream-dispatcher-1", "downstream-dispatcher-2"):
-        if not servers.get(replica, "").startswith(replica + ":"):
-            problem("docker-compose.yml", f"{replica}: application.server must name the replica itself")
+        # application.server (advertised host) and group.instance.id (instance id) must be the replica's own.
+        if servers.get(replica) != replica:
+            problem("docker-compose.yml", f"{replica}: im.streams.advertised-host must name the replica itself")
+        if instances.get(replica) != replica:
+            problem("docker-compose.yml", f"{replica}: im.instance-id must name the replica itself")
     kafka_env = services.get("kafka-1", {}).get("environment", {})
     if str(kafka_env.get("KAFKA_MIN_INSYNC_REPLICAS")) != "2" or str(kafka_env.get("KAFKA_DEFAULT_REPLICATION_FACTOR")) != "3":
         problem("docker-compose.yml", "brokers need min.insync.replicas=2 and replication factor 3")

@@ -30,15 +30,33 @@ class UpstreamRouterApplicationStartsIntegrationTest {
         RestClient http = RestClient.create("http://localhost:" + port);
         // Readiness is OUT_OF_SERVICE (503) until Kafka Streams is RUNNING, then UP.
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            String readiness = http.get().uri("/actuator/health/readiness")
+            String readiness = http.get().uri("/actuator/health/readiness").header("X-Service-Token", "test-token")
                     .exchange((req, res) -> new String(res.getBody().readAllBytes()));
             JsonNode ready = WireJson.mapper().readTree(readiness);
             assertThat(ready.path("status").asString()).isEqualTo("UP");
             assertThat(ready.path("components").path("streams").path("status").asString()).isEqualTo("UP");
-            String health = http.get().uri("/actuator/health")
+            String health = http.get().uri("/actuator/health").header("X-Service-Token", "test-token")
                     .exchange((req, res) -> new String(res.getBody().readAllBytes()));
             assertThat(health).contains("\"streams\":{\"details\":{\"im-logic-group\":\"RUNNING\"}");
         });
+        JsonNode live = WireJson.mapper().readTree(http.get().uri("/actuator/health/liveness")
+                .header("X-Service-Token", "test-token").retrieve().body(String.class));
+        assertThat(live.path("components").path("streamsLiveness").path("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void healthAnswersProbesWithoutTheTokenButShowsItsDetailsOnlyWithIt() {
+        RestClient http = RestClient.create("http://localhost:" + port);
+        String anonymous = http.get().uri("/actuator/health")
+                .exchange((req, res) -> new String(res.getBody().readAllBytes()));
+        assertThat(WireJson.mapper().readTree(anonymous).path("status").asString()).isNotBlank();
+        assertThat(anonymous).doesNotContain("components").doesNotContain("details");
+        String withToken = http.get().uri("/actuator/health").header("X-Service-Token", "test-token")
+                .exchange((req, res) -> new String(res.getBody().readAllBytes()));
+        assertThat(withToken).contains("components");
+        String wrongToken = http.get().uri("/actuator/health").header("X-Service-Token", "nope")
+                .exchange((req, res) -> new String(res.getBody().readAllBytes()));
+        assertThat(wrongToken).doesNotContain("components");
     }
 
     @Test

@@ -12,7 +12,8 @@ import org.springframework.core.env.MapPropertySource;
  * Defaults every app of the pipeline shares, at the lowest precedence so that {@code application.yml}, profiles,
  * environment variables and command-line arguments all override them: producers with {@code acks=all},
  * idempotence and lz4 (also for Kafka Streams' producers); observation (trace propagation through Kafka headers)
- * on templates and listeners; snake_case JSON in the REST APIs like on the wire; health probes and Prometheus.
+ * on templates and listeners; snake_case JSON in the REST APIs like on the wire; health probes (details only with the service token) and
+ * Prometheus.
  */
 public class ImDefaultsEnvironmentPostProcessor implements EnvironmentPostProcessor {
 
@@ -34,7 +35,10 @@ public class ImDefaultsEnvironmentPostProcessor implements EnvironmentPostProces
         defaults.put("spring.jackson.property-naming-strategy", "SNAKE_CASE");
         defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus,metrics");
         defaults.put("management.endpoint.health.probes.enabled", "true");
-        defaults.put("management.endpoint.health.show-details", "always");
+        // Health is open to probes without a token; its details (database, broker, streams) only with the token
+        // (ServiceTokenFilter makes a request with the token an authorized one).
+        defaults.put("management.endpoint.health.show-details", "when-authorized");
+        defaults.put("management.endpoint.health.show-components", "when-authorized");
         environment.getPropertySources().addLast(new MapPropertySource(SOURCE_NAME, defaults));
     }
 }

@@ -67,6 +67,9 @@ public class ImStreamsEnvironmentPostProcessor implements EnvironmentPostProcess
             Membership.consumerProperties(membership, environment.getProperty("spring.application.name",
                     streams.applicationId()), instance.instanceId())
                     .forEach((key, value) -> wiring.put(STREAMS_CONFIG + key, value));
+            // Probes: ready while the streams run, live until they died for good (then the orchestrator restarts).
+            wiring.put("management.endpoint.health.group.readiness.include", "readinessState,streams");
+            wiring.put("management.endpoint.health.group.liveness.include", "livenessState,streamsLiveness");
             ValidationLimits limits = binder.bindOrCreate("im.validation", Bindable.of(ValidationLimits.class));
             ValidatingSerde.configurationOf(limits).forEach((key, value) -> wiring.put(STREAMS_CONFIG + key, value));
         }

@@ -22,6 +22,10 @@ import org.springframework.validation.annotation.Validated;
  * @param streamThreads        {@code num.stream.threads}
  * @param standbyReplicas      {@code num.standby.replicas}: warm copies of each store on other instances
  * @param rocksdbOffHeapBytes  one RocksDB block cache (memtables included) shared by all stores of the app
+ * @param threadReplacements   how many stream threads a transient failure may replace within
+ *                             {@code threadReplacementWindow} before the client is shut down (and the app turns not
+ *                             live, to be restarted)
+ * @param threadReplacementWindow the window of {@code threadReplacements}
  */
 @Validated
 @ConfigurationProperties(ImStreamsProperties.PREFIX)
@@ -32,7 +36,9 @@ public record ImStreamsProperties(
         @DefaultValue("localhost") @NotBlank String advertisedHost,
         @DefaultValue("1") @Min(1) int streamThreads,
         @DefaultValue("0") @Min(0) int standbyReplicas,
-        @DefaultValue("67108864") @Min(1024 * 1024) long rocksdbOffHeapBytes) {
+        @DefaultValue("67108864") @Min(1024 * 1024) long rocksdbOffHeapBytes,
+        @DefaultValue("3") @Min(0) int threadReplacements,
+        @DefaultValue("10m") @NotNull Duration threadReplacementWindow) {
 
     public static final String PREFIX = "im.streams";
 }

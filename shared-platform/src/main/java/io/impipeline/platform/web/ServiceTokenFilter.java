@@ -1,5 +1,9 @@
 package io.impipeline.platform.web;
 
+import java.security.Principal;
+
+import jakarta.servlet.http.HttpServletRequestWrapper;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -14,7 +18,12 @@ import org.springframework.http.MediaType;
 import org.springframework.util.AntPathMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** Answers 401 to every request but the open paths unless it carries the service token. */
+/**
+ * Answers 401 to every request but the open paths unless it carries the service token. On an open path (health)
+ * a request with the right token is served as an authenticated one, so that actuator's
+ * {@code show-details: when-authorized} gives it the details (database, broker, streams) and hides them from an
+ * anonymous probe.
+ */
 public final class ServiceTokenFilter extends OncePerRequestFilter {
 
     private static final String BEARER = "Bearer ";
@@ -26,8 +35,10 @@ public final class ServiceTokenFilter extends OncePerRequestFilter {
         this.properties = properties;
     }
 
-    @Override
-    protected boolean shouldNotFilter(HttpServletRequest request) {
+    /** The principal of a request that presented the service token. */
+    static final Principal SERVICE = () -> "im-service-token";
+
+    private boolean isOpen(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
         return properties.openPaths().stream().anyMatch(p -> matcher.match(p, path));
     }
@@ -35,6 +46,10 @@ public final class ServiceTokenFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
+        if (isOpen(request)) {
+            chain.doFilter(hasValidToken(request) ? authenticated(request) : request, response);
+            return;
+        }
         if (properties.serviceToken().isEmpty()) {
             reject(response, "no service token is configured on this server (im.security.service-token)");
             return;
@@ -50,7 +65,23 @@ public final class ServiceTokenFilter extends OncePerRequestFilter {
             reject(response, "invalid service token");
             return;
         }
-        chain.doFilter(request, response);
+        chain.doFilter(authenticated(request), response);
+    }
+
+    private boolean hasValidToken(HttpServletRequest request) {
+        String presented = presentedToken(request);
+        return !properties.serviceToken().isEmpty() && presented != null
+                && MessageDigest.isEqual(presented.getBytes(StandardCharsets.UTF_8),
+                properties.serviceToken().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpServletRequest authenticated(HttpServletRequest request) {
+        return new HttpServletRequestWrapper(request) {
+            @Override
+            public Principal getUserPrincipal() {
+                return SERVICE;
+            }
+        };
     }
 
     private String presentedToken(HttpServletRequest request) {
