@@ -15,6 +15,10 @@ import jakarta.validation.constraints.NotBlank;
  * @param prefix            put before every topic name (e.g. {@code prod.}); empty by default
  * @param compression       {@code compression.type} of every topic
  * @param minInsyncReplicas {@code min.insync.replicas}, capped at each topic's replica count
+ * @param maxMessageBytes   {@code max.message.bytes} of every topic: the largest record batch the broker takes.
+ *                          Twice the largest record the validator accepts, so that what the pipeline derives from
+ *                          an accepted record (a routed copy, a task: the record plus a few fields and ids) always
+ *                          fits; the producers' {@code max.request.size} matches it
  * @param replicationFactor when set, overrides every spec's replica count (1 for a single-broker dev cluster)
  * @param specs             per topic kind (upstream, routed, presence, gateway, group, task): name, partitions,
  *                          replicas, retention, cleanup policy. Entries given here replace the defaults field by field.
@@ -35,12 +39,16 @@ public record ImTopicsProperties(
         @Valid SpecOverride downstream,
         @Valid SpecOverride dlq,
         List<String> provision,
-        List<List<String>> coPartitioned) {
+        List<List<String>> coPartitioned,
+        @Min(1024) Integer maxMessageBytes) {
 
     /** A spec as configured; null fields fall back to the default of that kind. */
     public record SpecOverride(String name, @Min(1) Integer partitions, @Min(1) Short replicas, Duration retention,
                                String cleanupPolicy) {
     }
+
+    /** See {@code maxMessageBytes}: 2 MiB, twice the validator's default record limit. */
+    public static final int DEFAULT_MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
     private static final Map<TopicKind, TopicSpec> DEFAULTS = Map.of(
             TopicKind.UPSTREAM, TopicSpec.delete("im-upstream-topic", 10, 3, Duration.ofDays(7)),
@@ -54,10 +62,19 @@ public record ImTopicsProperties(
             new SpecOverride("im-downstream-topic-", 3, (short) 2, Duration.ofDays(1), "delete");
     private static final SpecOverride DLQ_DEFAULT = new SpecOverride("-dlq", 3, (short) 3, Duration.ofDays(14), "delete");
 
+    /** Without {@code maxMessageBytes} (its default). */
+    public ImTopicsProperties(String prefix, String compression, Integer minInsyncReplicas, Short replicationFactor,
+                              Map<String, SpecOverride> specs, SpecOverride downstream, SpecOverride dlq,
+                              List<String> provision, List<List<String>> coPartitioned) {
+        this(prefix, compression, minInsyncReplicas, replicationFactor, specs, downstream, dlq, provision,
+                coPartitioned, null);
+    }
+
     public ImTopicsProperties {
         prefix = prefix == null ? "" : prefix;
         compression = compression == null ? "lz4" : compression;
         minInsyncReplicas = minInsyncReplicas == null ? 2 : minInsyncReplicas;
+        maxMessageBytes = maxMessageBytes == null ? DEFAULT_MAX_MESSAGE_BYTES : maxMessageBytes;
         downstream = merge(DOWNSTREAM_DEFAULT, downstream);
         dlq = merge(DLQ_DEFAULT, dlq);
         specs = specs == null ? Map.of() : Map.copyOf(specs);

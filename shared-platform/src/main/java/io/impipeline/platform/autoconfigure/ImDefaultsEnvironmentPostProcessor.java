@@ -3,6 +3,7 @@ package io.impipeline.platform.autoconfigure;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.impipeline.model.topics.ImTopicsProperties;
 import org.springframework.boot.EnvironmentPostProcessor;
 import org.springframework.boot.SpringApplication;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -32,6 +33,10 @@ public class ImDefaultsEnvironmentPostProcessor implements EnvironmentPostProces
         defaults.put("spring.kafka.listener.observation-enabled", "true");
         defaults.put("spring.cloud.stream.kafka.streams.binder.configuration.producer.compression.type", "lz4");
         defaults.put("spring.cloud.stream.kafka.streams.binder.configuration.producer.acks", "all");
+        // Room for what the pipeline derives from the largest accepted record (see im.topics.max-message-bytes).
+        String maxRequest = String.valueOf(ImTopicsProperties.DEFAULT_MAX_MESSAGE_BYTES);
+        defaults.put("spring.kafka.producer.properties.max.request.size", maxRequest);
+        defaults.put("spring.cloud.stream.kafka.streams.binder.configuration.producer.max.request.size", maxRequest);
         defaults.put("spring.jackson.property-naming-strategy", "SNAKE_CASE");
         defaults.put("management.endpoints.web.exposure.include", "health,info,prometheus,metrics");
         defaults.put("management.endpoint.health.probes.enabled", "true");

@@ -7,6 +7,7 @@ import io.impipeline.model.codec.ValidatingSerde;
 import io.impipeline.model.codec.ValidationLimits;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.platform.autoconfigure.ContractProperties;
 import io.impipeline.platform.autoconfigure.InstanceProperties;
 import io.impipeline.platform.kafka.Membership;
 import io.impipeline.platform.kafka.MembershipProperties;
@@ -48,7 +49,7 @@ public class ImStreamsEnvironmentPostProcessor implements EnvironmentPostProcess
         if (environment.getPropertySources().contains(SOURCE_NAME)) {
             return;
         }
-        Binder binder = Binder.get(environment);
+        Binder binder = ContractProperties.binder(environment);
         ImTopicsProperties topics = binder.bindOrCreate("im.topics", Bindable.of(ImTopicsProperties.class));
         Map<String, Object> wiring = new LinkedHashMap<>();
         for (TopicKind kind : TopicKind.values()) {

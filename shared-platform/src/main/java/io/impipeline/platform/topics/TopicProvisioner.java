@@ -38,6 +38,7 @@ public final class TopicProvisioner {
         configs.put(TopicConfig.COMPRESSION_TYPE_CONFIG, topics.compression());
         configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, spec.cleanupPolicy());
         configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(topics.minInsyncReplicasFor(spec)));
+        configs.put(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, String.valueOf(topics.maxMessageBytes()));
         if (spec.retention() != null) {
             configs.put(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(spec.retention().toMillis()));
         }

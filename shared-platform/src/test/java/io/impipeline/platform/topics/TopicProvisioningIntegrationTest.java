@@ -70,6 +70,8 @@ class TopicProvisioningIntegrationTest {
         assertThat(upstream.get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("delete");
         assertThat(upstream.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG).value())
                 .as("min.insync.replicas is capped at the replica count").isEqualTo("1");
+        assertThat(upstream.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value())
+                .as("room for what the pipeline derives from the largest accepted record").isEqualTo("2097152");
         Config routed = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, "prov.im-routed-topic"));
         assertThat(routed.get(TopicConfig.RETENTION_MS_CONFIG).value())
                 .isEqualTo(String.valueOf(Duration.ofHours(2).toMillis()));
