@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireSerde;
@@ -15,11 +16,13 @@ import io.impipeline.model.topics.TopicKind;
 import io.impipeline.model.wire.DownstreamMessage;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.PresenceEvent;
+import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.testkit.KafkaTestClients;
+import io.impipeline.testkit.Messages;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,8 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The dispatcher on an embedded broker: gateways heartbeat, users go online and offline, a stream of routed records
- * lands on exactly the right gateway topics in {@code seq} order per recipient, offline users get pushes, and a
- * gateway's topic exists before its first record.
+ * lands on exactly the right gateway topics in {@code seq} order per recipient, offline users get pushes, group
+ * batches reach each gateway once with their members, and a gateway's topic exists before its first record. Each
+ * test has its own gateways and message ids: the tests share the app and its topics.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
@@ -117,11 +121,9 @@ class DispatcherIntegrationTest {
         assertThat(gw1.get("u3")).allSatisfy(m -> assertThat(m.deviceIds()).containsExactly("u3-phone"));
         assertThat(gw2.get("u3")).allSatisfy(m -> assertThat(m.deviceIds()).containsExactly("u3-laptop"));
 
-        List<Task> pushes = KafkaTestClients.readAtLeast(brokers, topics.name(TopicKind.TASK),
-                        MESSAGES_PER_RECIPIENT, WAIT).stream()
-                .map(r -> WireSerde.of(Task.class).deserializer().deserialize(r.topic(), r.value())).toList();
+        List<Task> pushes = readPushes("m-", MESSAGES_PER_RECIPIENT);
         assertThat(pushes).hasSize(MESSAGES_PER_RECIPIENT)
-                .allSatisfy(t -> assertThat(t.offlinePushPayload().userId()).isEqualTo("u4"));
+                .allSatisfy(t -> assertThat(t.offlinePushPayload().userIds()).containsExactly("u4"));
 
         String gateways = http.get().uri("/api/v1/gateways").header("X-Service-Token", "test-token")
                 .retrieve().body(String.class);
@@ -130,7 +132,44 @@ class DispatcherIntegrationTest {
         String metrics = http.get().uri("/actuator/prometheus").header("X-Service-Token", "test-token")
                 .retrieve().body(String.class);
         assertThat(metrics).contains("im_dispatcher_deliveries_total{", "outcome=\"delivered\"",
-                "outcome=\"offline\"", "im_e2e_latency_seconds_bucket");
+                "outcome=\"offline\"", "im_dispatcher_recipients_total{", "im_e2e_latency_seconds_bucket");
+    }
+
+    /**
+     * A group message as the router writes it (contract v2): one batch per partition of im-routed-topic, written to
+     * that partition, keyed by the conversation. Each gateway gets one record per batch that has members on it,
+     * listing them with their devices there; the offline member gets a push.
+     */
+    @Test
+    void groupBatchesReachEachGatewayOnceWithItsMembersAndTheOfflineMemberIsPushed() throws Exception {
+        heartbeat("gw-x");
+        heartbeat("gw-y");
+        awaitTopics(topics.downstreamTopic("gw-x"), topics.downstreamTopic("gw-y"));
+        online("g-m1", "g-m1-phone", "gw-x");
+        online("g-m2", "g-m2-phone", "gw-x");
+        online("g-m2", "g-m2-laptop", "gw-y");
+        online("g-m3", "g-m3-phone", "gw-y");
+        for (String user : List.of("g-m1", "g-m2", "g-m3")) {
+            awaitPresence(http(), user, user + "-phone");
+        }
+        awaitPresence(http(), "g-m2", "g-m2-laptop");
+
+        List<String> members = List.of("g-m1", "g-m2", "g-m3", "g-m4");
+        Map<Integer, List<String>> batches = RecipientPartitions.byPartition(members,
+                topics.spec(TopicKind.ROUTED).partitions());
+        long now = System.currentTimeMillis();
+        SequencedMessage message = new SequencedMessage(Messages.groupText("g-1", "g-sender", "grp", now), 1, now);
+        batches.forEach((partition, batch) -> send(new ProducerRecord<>(topics.name(TopicKind.ROUTED), partition,
+                message.message().conversationId(), WireJson.toBytes(RoutedMessage.batch(batch, message, now)))));
+
+        Map<String, List<String>> onX = readGroupRecipients("gw-x", batchesReaching(batches, "g-m1", "g-m2"));
+        Map<String, List<String>> onY = readGroupRecipients("gw-y", batchesReaching(batches, "g-m2", "g-m3"));
+        assertThat(onX).containsExactlyInAnyOrderEntriesOf(Map.of("g-m1", List.of("g-m1-phone"),
+                "g-m2", List.of("g-m2-phone")));
+        assertThat(onY).containsExactlyInAnyOrderEntriesOf(Map.of("g-m2", List.of("g-m2-laptop"),
+                "g-m3", List.of("g-m3-phone")));
+        assertThat(readPushes("g-", 1)).singleElement()
+                .satisfies(t -> assertThat(t.offlinePushPayload().userIds()).containsExactly("g-m4"));
     }
 
     @Test
@@ -162,10 +201,6 @@ class DispatcherIntegrationTest {
                 System.currentTimeMillis()));
     }
 
-    private static byte[] routedBytes(RoutedMessage m) {
-        return WireJson.toBytes(m);
-    }
-
     private RoutedMessage routed(String messageId, String recipient, long seq) {
         long now = System.currentTimeMillis();
         UpstreamMessage m = new UpstreamMessage(messageId, "sender", recipient, "conv-" + recipient, "hi " + seq,
@@ -174,12 +209,47 @@ class DispatcherIntegrationTest {
     }
 
     private void send(TopicKind kind, String key, Object value) {
+        send(new ProducerRecord<>(topics.name(kind), key, WireJson.toBytes(value)));
+    }
+
+    private void send(ProducerRecord<String, byte[]> record) {
         try {
-            producer.send(new ProducerRecord<>(topics.name(kind), key, WireJson.toBytes(value))).get(10,
-                    TimeUnit.SECONDS);
+            producer.send(record).get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new AssertionError("cannot send to " + topics.name(kind), e);
+            throw new AssertionError("cannot send to " + record.topic(), e);
         }
+    }
+
+    /** Reads the push tasks of messages whose id starts with {@code prefix} (each test has its own). */
+    private List<Task> readPushes(String messageIdPrefix, int count) {
+        Function<List<ConsumerRecord<String, byte[]>>, List<Task>> mine = records -> records
+                .stream().map(r -> WireSerde.of(Task.class).deserializer().deserialize(r.topic(), r.value()))
+                .filter(t -> t.offlinePushPayload().messageId().startsWith(messageIdPrefix)).toList();
+        return mine.apply(KafkaTestClients.readUntil(brokers, List.of(topics.name(TopicKind.TASK)),
+                r -> mine.apply(r).size() >= count, WAIT));
+    }
+
+    /** How many of the batches list one of {@code users}: the records a gateway holding them all receives. */
+    private static int batchesReaching(Map<Integer, List<String>> batches, String... users) {
+        return (int) batches.values().stream().filter(b -> b.stream().anyMatch(List.of(users)::contains)).count();
+    }
+
+    /** Reads exactly {@code count} group records from a gateway topic: user -> its devices there, over all records. */
+    private Map<String, List<String>> readGroupRecipients(String gatewayId, int count) {
+        KafkaTestClients.readAtLeast(brokers, topics.downstreamTopic(gatewayId), count, WAIT);
+        List<ConsumerRecord<String, byte[]>> all = KafkaTestClients.readUntil(brokers,
+                List.of(topics.downstreamTopic(gatewayId)), r -> false, Duration.ofSeconds(2));
+        assertThat(all).as("records on " + gatewayId).hasSize(count);
+        Map<String, List<String>> devices = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : all) {
+            DownstreamMessage m = WireSerde.of(DownstreamMessage.class).deserializer()
+                    .deserialize(r.topic(), r.value());
+            assertThat(r.key()).isEqualTo(m.conversationId());
+            assertThat(r.headers().lastHeader("traceparent")).as("trace context carried").isNotNull();
+            m.recipients().forEach(recipient -> assertThat(devices.put(recipient.userId(), recipient.deviceIds()))
+                    .as(recipient.userId() + " listed once per gateway").isNull());
+        }
+        return devices;
     }
 
     private Set<String> topicNames() {

@@ -8,12 +8,14 @@ import java.util.function.Function;
 
 import io.impipeline.dispatcher.gateway.GatewayTopicProvisioner;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
+import io.impipeline.dispatcher.presence.PresencePartitions;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
 import io.impipeline.dispatcher.topology.DispatchMetrics;
 import io.impipeline.dispatcher.topology.DispatchTopology;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,16 +65,23 @@ public class DispatcherConfiguration {
     }
 
     @Bean
+    PresencePartitions presencePartitions(KafkaAdmin kafkaAdmin, ImTopicsProperties topics) {
+        return new PresencePartitions(kafkaAdmin, topics.name(TopicKind.PRESENCE));
+    }
+
+    @Bean
     DispatchTopology dispatchTopology(ImTopicsProperties topics, DispatcherProperties properties,
                                       TasksProperties tasks, WireValidator validator,
-                                      GatewayTopicProvisioner gatewayTopics, DispatchMetrics metrics,
-                                      ObjectProvider<StreamTracing> tracing) {
+                                      GatewayTopicProvisioner gatewayTopics, PresencePartitions presencePartitions,
+                                      DispatchMetrics metrics, ObjectProvider<StreamTracing> tracing) {
         StreamTracing streamTracing = tracing.getIfAvailable();
-        log.info("dispatcher topology gatewayTimeout={} topicReadyTimeout={} taskKeys={} tracing={}",
-                properties.gatewayTimeout(), properties.topicReadyTimeout(), tasks.keyStrategy(),
+        log.info("dispatcher topology gatewayTimeout={} topicReadyTimeout={} maxDeliveryBytes={} taskKeys={} "
+                + "tracing={}", properties.gatewayTimeout(), properties.topicReadyTimeout(),
+                properties.maxDeliveryBytes() != null ? properties.maxDeliveryBytes() : "topics' limit less framing",
+                tasks.keyStrategy(),
                 streamTracing == null ? "off (no tracer)" : "on");
-        return new DispatchTopology(topics, properties, tasks.keyStrategy(), validator, gatewayTopics, metrics,
-                streamTracing);
+        return new DispatchTopology(topics, properties, tasks.keyStrategy(), validator, gatewayTopics,
+                presencePartitions, metrics, streamTracing);
     }
 
     /**

@@ -9,6 +9,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -23,6 +24,12 @@ import org.springframework.validation.annotation.Validated;
  * @param presenceReorderWindow how long a departed device is remembered, so that a late {@code online} event older
  *                              than its {@code offline} is still ignored
  * @param presenceSweepInterval how often users with no device and only expired departures are removed from the store
+ * @param maxDeliveryBytes      largest downstream record value written: a group's recipients on one gateway are spread
+ *                              over several records rather than exceed it, a single-chat record above it is
+ *                              dead-lettered ({@code TOO_LARGE}). Unset (the default): {@code im.topics.max-message-bytes}
+ *                              (the topics' and producers' limit) less room for the key, headers and batch framing, so
+ *                              that no derived record is ever refused by the producer (which would fail the stream
+ *                              task). Set it lower for gateways that want smaller records
  * @param push                  the offline notification
  */
 @Validated
@@ -34,6 +41,7 @@ public record DispatcherProperties(
         @DefaultValue("1s") @NotNull Duration gatewayScanInterval,
         @DefaultValue("10m") @NotNull Duration presenceReorderWindow,
         @DefaultValue("1h") @NotNull Duration presenceSweepInterval,
+        DataSize maxDeliveryBytes,
         @DefaultValue @Valid @NotNull Push push) {
 
     /**
@@ -78,6 +86,7 @@ public record DispatcherProperties(
     /** Defaults, for tests and tools. */
     public static DispatcherProperties defaults() {
         return new DispatcherProperties(Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(10),
-                Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofHours(1), Push.defaults());
+                Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofHours(1), null,
+                Push.defaults());
     }
 }

@@ -9,12 +9,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 
 /**
- * The dispatcher's meters: {@code im.dispatcher.deliveries{outcome,gateway}}, {@code im.dispatcher.presence{outcome}}
- * and the end-to-end latency {@code im.e2e.latency} (client {@code timestamp} to the downstream write).
+ * The dispatcher's meters: {@code im.dispatcher.deliveries{outcome,gateway}} counts records (downstream records
+ * written, push tasks, routed records dropped or dead-lettered: the stage's throughput and error rate),
+ * {@code im.dispatcher.recipients{outcome,gateway}} counts users (a user reached on a gateway, a user pushed: one
+ * group record reaches many), {@code im.dispatcher.presence{outcome}} presence events, and the end-to-end latency
+ * {@code im.e2e.latency} (client {@code timestamp} to the downstream write).
  */
 public final class DispatchMetrics {
 
     public static final String DELIVERIES = "im.dispatcher.deliveries";
+    public static final String RECIPIENTS = "im.dispatcher.recipients";
     public static final String PRESENCE = "im.dispatcher.presence";
     public static final String E2E_LATENCY = "im.e2e.latency";
 
@@ -45,10 +49,27 @@ public final class DispatchMetrics {
         return registry;
     }
 
+    /** One record of this outcome ({@code gatewayId} null: it concerns no gateway). */
     public void count(Outcome outcome, String gatewayId) {
+        counter(DELIVERIES, outcome, gatewayId).increment();
+    }
+
+    /** One downstream record written to a gateway's topic, for {@code recipients} users. */
+    public void delivered(String gatewayId, int recipients) {
+        count(Outcome.DELIVERED, gatewayId);
+        counter(RECIPIENTS, Outcome.DELIVERED, gatewayId).increment(recipients);
+    }
+
+    /** One {@code offline_push} task, for {@code users} users. */
+    public void pushed(int users) {
+        count(Outcome.OFFLINE, null);
+        counter(RECIPIENTS, Outcome.OFFLINE, null).increment(users);
+    }
+
+    private Counter counter(String name, Outcome outcome, String gatewayId) {
         String gateway = gatewayId == null ? NO_GATEWAY : gatewayId;
-        counters.computeIfAbsent(outcome.tag() + '|' + gateway, k -> Counter.builder(DELIVERIES)
-                .tag("outcome", outcome.tag()).tag("gateway", gateway).register(registry)).increment();
+        return counters.computeIfAbsent(name + '|' + outcome.tag() + '|' + gateway, k -> Counter.builder(name)
+                .tag("outcome", outcome.tag()).tag("gateway", gateway).register(registry));
     }
 
     public void presence(String outcome) {

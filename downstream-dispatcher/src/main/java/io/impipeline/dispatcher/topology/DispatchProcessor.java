@@ -2,38 +2,43 @@ package io.impipeline.dispatcher.topology;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Optional;
 
-import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
-import io.impipeline.dispatcher.presence.DevicePresence;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
 import io.impipeline.model.codec.Decoded;
-import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.dlq.DeadLetter;
-import io.impipeline.platform.tracing.StreamTracing;
-import io.impipeline.model.wire.DownstreamMessage;
-import io.impipeline.model.wire.GatewayHeartbeat;
+import io.impipeline.model.dlq.RejectedRecordException;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
+import io.impipeline.platform.tracing.StreamTracing;
 import io.micrometer.tracing.Span;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * One routed record in, its dispatch out: the recipient's devices from the presence store, kept only on live
- * gateways (and, for a sync copy, without the sending device), grouped by gateway into one downstream record each;
- * no deliverable gateway -> one {@code offline_push} task (a sync copy is dropped instead). Everything is decided
- * before anything is forwarded, so a failure dead-letters the record without a partial delivery.
+ * One routed record in, its dispatch out (ARCHITECTURE §3-§4):
+ * <ul>
+ *   <li>single chat: the recipient's devices on deliverable gateways (a sync copy without the sending device), one
+ *       downstream record per gateway, key = the recipient; nobody reachable -> one {@code offline_push} task for the
+ *       recipient (a sync copy is dropped instead);</li>
+ *   <li>group batch: every listed member looked up the same way, the online ones grouped by gateway into one
+ *       downstream record per gateway with their devices ({@code recipients}), key = {@code conversation_id}; the
+ *       offline ones -> {@code offline_push} tasks of at most 500 users.</li>
+ * </ul>
+ * A record that is invalid, or not where its recipients' presence is ({@link RoutedRecordCheck}), is dead-lettered.
+ * Everything is decided before anything is forwarded, so a failure dead-letters the record without a partial
+ * delivery; all outputs then leave through the topology's {@code to(...)} in one exactly-once transaction.
  */
 final class DispatchProcessor implements Processor<String, byte[], String, Dispatch> {
 
@@ -46,8 +51,9 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
     private GatewaysStore gateways;
 
     /** What the processor needs besides its stores; shared by every task. */
-    record Settings(WireValidator validator, GatewayTopics topics, OfflinePushes pushes, TaskKeyStrategy taskKeys,
-                    long gatewayTimeoutMillis, DispatchMetrics metrics, StreamTracing tracing) {
+    record Settings(WireValidator validator, RoutedRecordCheck check, GatewayTopics topics, DownstreamEncoder encoder,
+                    OfflinePushes pushes, TaskKeyStrategy taskKeys, long gatewayTimeoutMillis,
+                    DispatchMetrics metrics, StreamTracing tracing) {
     }
 
     DispatchProcessor(Settings settings, String gatewaysStoreName) {
@@ -68,6 +74,8 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
         List<Record<String, Dispatch>> out;
         try {
             out = decide(record);
+        } catch (RejectedRecordException e) {
+            out = List.of(deadLetter(record, e.rejection()));
         } catch (RuntimeException e) {
             out = List.of(record.withValue(new Dispatch.DeadLettered(DeadLetter.failed(record.value(), e))));
         } finally {
@@ -84,62 +92,77 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
             return List.of(deadLetter(record, decoded.rejection()));
         }
         RoutedMessage routed = decoded.value();
-        if (!routed.recipientId().equals(record.key())) {
-            // The presence of a user lives on the partition of its id: any other key would read the wrong store.
-            return List.of(deadLetter(record, Rejection.of(ReasonCode.INVALID_FIELD,
-                    "record key must be the recipient_id (co-partitioning with presence)")));
+        Optional<Rejection> misplaced = settings.check().check(record.key(), routed, sourcePartition());
+        if (misplaced.isPresent()) {
+            return List.of(deadLetter(record, misplaced.get()));
         }
         long now = context.currentSystemTimeMs();
-        Map<String, List<String>> devicesByGateway = liveDevicesByGateway(routed, now);
-        List<Record<String, Dispatch>> out = new ArrayList<>();
-        devicesByGateway.forEach((gatewayId, devices) -> {
-            if (settings.topics().awaitReady(gatewayId)) {
-                out.add(record.withValue(new Dispatch.Delivery(gatewayId, DownstreamMessage.of(routed, devices))));
-            } else {
-                settings.metrics().count(Outcome.GATEWAY_NOT_READY, gatewayId);
-            }
-        });
-        if (out.isEmpty()) {
-            return nobodyToDeliverTo(record, routed);
-        }
-        for (Record<String, Dispatch> delivery : out) {
-            settings.metrics().count(Outcome.DELIVERED, ((Dispatch.Delivery) delivery.value()).gatewayId());
-            settings.metrics().latency(routed.message().timestamp(), now);
-        }
+        Reach reach = new Reach(presence, gateways, settings, now);
+        List<Record<String, Dispatch>> out = routed.isBatch()
+                ? dispatchBatch(record, routed, reach, now)
+                : dispatchSingle(record, routed, reach, now);
+        count(out, routed, now);
         return out;
     }
 
-    /** gateway_id -> the recipient's devices on it, for live gateways only; a sync copy skips the sending device. */
-    private Map<String, List<String>> liveDevicesByGateway(RoutedMessage routed, long now) {
-        Map<String, List<String>> byGateway = new TreeMap<>();
-        UserPresence user = presence.get(routed.recipientId());
-        if (user == null) {
-            return byGateway;
-        }
+    /** Single chat: one record per gateway of the recipient (key unchanged: the recipient), else a push. */
+    private List<Record<String, Dispatch>> dispatchSingle(Record<String, byte[]> record, RoutedMessage routed,
+                                                          Reach reach, long now) {
         String sendingDevice = routed.sync() ? routed.message().deviceId() : null;
-        for (Map.Entry<String, DevicePresence> device : user.devices().entrySet()) {
-            if (device.getKey().equals(sendingDevice)) {
-                continue;
-            }
-            String gatewayId = device.getValue().gatewayId();
-            GatewayHeartbeat heartbeat = gateways.get(gatewayId);
-            if (heartbeat != null && heartbeat.isLive(now, settings.gatewayTimeoutMillis())) {
-                byGateway.computeIfAbsent(gatewayId, g -> new ArrayList<>()).add(device.getKey());
-            }
+        List<Record<String, Dispatch>> out = new ArrayList<>();
+        reach.devicesByGateway(routed.recipientId(), sendingDevice).forEach((gatewayId, devices) ->
+                out.add(record.withValue(settings.encoder().single(gatewayId, routed, devices))));
+        if (!out.isEmpty()) {
+            return out;
         }
-        return byGateway;
-    }
-
-    private List<Record<String, Dispatch>> nobodyToDeliverTo(Record<String, byte[]> record, RoutedMessage routed) {
         if (routed.sync()) {
             // The sender's other devices are offline: they read the message from history when they come back.
             settings.metrics().count(Outcome.SYNC_DROPPED, null);
             return List.of();
         }
-        settings.metrics().count(Outcome.OFFLINE, null);
-        Task task = Task.offlinePush(settings.pushes().payload(routed), context.currentSystemTimeMs());
-        String key = settings.taskKeys().keyOf(task, routed.recipientId());
-        return List.of(record.withKey(key).withValue(new Dispatch.OfflinePush(task)));
+        return pushes(record, routed, List.of(routed.recipientId()), now);
+    }
+
+    /** Group batch: a record per gateway with its recipients (key unchanged: the conversation), pushes for the rest. */
+    private List<Record<String, Dispatch>> dispatchBatch(Record<String, byte[]> record, RoutedMessage routed,
+                                                         Reach reach, long now) {
+        GroupAudience audience = GroupAudience.of(routed, reach);
+        List<Record<String, Dispatch>> out = new ArrayList<>();
+        audience.online().forEach((gatewayId, recipients) -> settings.encoder().group(gatewayId, routed, recipients)
+                .forEach(delivery -> out.add(record.withValue(delivery))));
+        out.addAll(pushes(record, routed, audience.offline(), now));
+        return out;
+    }
+
+    private List<Record<String, Dispatch>> pushes(Record<String, byte[]> record, RoutedMessage routed,
+                                                  List<String> users, long now) {
+        List<Record<String, Dispatch>> out = new ArrayList<>();
+        for (List<String> batch : OfflinePushes.batches(users)) {
+            Task task = settings.pushes().task(routed, batch, now);
+            // The entity key of a batch is its first user, as in its task id: pushes spread over the partitions.
+            String key = settings.taskKeys().keyOf(task, batch.get(0));
+            out.add(record.withKey(key).withValue(new Dispatch.OfflinePush(task, batch.size())));
+        }
+        return out;
+    }
+
+    /** Counted once everything is decided: a record that fails on the way is counted as dead-lettered only. */
+    private void count(List<Record<String, Dispatch>> out, RoutedMessage routed, long now) {
+        for (Record<String, Dispatch> record : out) {
+            if (record.value() instanceof Dispatch.Delivery delivery) {
+                int recipients = delivery.message().isGroupBatch() ? delivery.message().recipients().size() : 1;
+                settings.metrics().delivered(delivery.gatewayId(), recipients);
+                settings.metrics().latency(routed.message().timestamp(), now);
+            } else if (record.value() instanceof Dispatch.OfflinePush push) {
+                settings.metrics().pushed(push.users());
+            }
+        }
+    }
+
+    private int sourcePartition() {
+        // Present for every record read from a topic, which is the only way into this processor.
+        return context.recordMetadata().map(RecordMetadata::partition)
+                .orElseThrow(() -> new IllegalStateException("a routed record without its source partition"));
     }
 
     private Record<String, Dispatch> deadLetter(Record<String, byte[]> record, Rejection rejection) {

@@ -1,5 +1,7 @@
 package io.impipeline.dispatcher.topology;
 
+import java.util.function.IntSupplier;
+
 import io.impipeline.dispatcher.config.DispatcherProperties;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
@@ -26,9 +28,10 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
  * <pre>
  * im-presence-topic -> fold into presence store ---------------------------------> (bad: im-presence-topic-dlq)
  * im-gateway-topic  -> global table "gateways" (read by name in the dispatch step)
- * im-routed-topic   -> dispatch (presence x gateways) -+-> im-downstream-topic-{gateway_id} (one per live gateway)
- *                                                      +-> im-task-topic (offline_push)
- *                                                      +-> im-routed-topic-dlq
+ * im-routed-topic   -> dispatch (presence x gateways) -+-> im-downstream-topic-{gateway_id} (one per live gateway:
+ *                                                      |     single chat per recipient, group batch with recipients)
+ *                                                      +-> im-task-topic (offline_push, up to 500 users each)
+ *                                                      +-> im-routed-topic-dlq (invalid, misplaced, failed)
  * </pre>
  * Every output is written with {@code to(...)}, so downstream records, tasks and dead letters share one
  * exactly-once transaction.
@@ -42,13 +45,19 @@ public final class DispatchTopology {
     private final DispatcherProperties properties;
     private volatile String gatewaysStoreName;
 
+    /**
+     * @param presencePartitions the partition count of the presence topic (= the routed topic's), read when the
+     *                           first routed record is checked: which partition each recipient belongs to
+     */
     public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
-                            WireValidator validator, GatewayTopics gatewayTopics, DispatchMetrics metrics,
-                            StreamTracing tracing) {
+                            WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
+                            DispatchMetrics metrics, StreamTracing tracing) {
         this.topics = topics;
         this.properties = properties;
-        this.settings = new DispatchProcessor.Settings(validator, gatewayTopics, new OfflinePushes(properties.push()),
-                taskKeys, properties.gatewayTimeout().toMillis(), metrics, tracing);
+        this.settings = new DispatchProcessor.Settings(validator, new RoutedRecordCheck(presencePartitions),
+                gatewayTopics, DownstreamEncoder.of(properties, topics),
+                new OfflinePushes(properties.push()), taskKeys, properties.gatewayTimeout().toMillis(), metrics,
+                tracing);
     }
 
     /**
@@ -92,7 +101,8 @@ public final class DispatchTopology {
     }
 
     private KStream<String, Dispatch> dispatch(KStream<String, byte[]> routed) {
-        return routed.process(() -> new DispatchProcessor(settings, gatewaysStoreName), Named.as("dispatch"), PresenceStore.NAME);
+        return routed.process(() -> new DispatchProcessor(settings, gatewaysStoreName), Named.as("dispatch"),
+                PresenceStore.NAME);
     }
 
     private void deliver(KStream<String, Dispatch> deliveries) {

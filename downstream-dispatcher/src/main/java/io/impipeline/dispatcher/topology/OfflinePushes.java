@@ -1,13 +1,19 @@
 package io.impipeline.dispatcher.topology;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
 import io.impipeline.model.wire.OfflinePushPayload;
 import io.impipeline.model.wire.RoutedMessage;
+import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.UpstreamMessage;
 
-/** Builds an offline recipient's push notification: configured title, a preview per message type. */
+/**
+ * Builds the {@code offline_push} tasks of a message for the users who cannot be reached: batches of at most
+ * {@link OfflinePushPayload#MAX_USERS} users, the configured title and a preview per message type.
+ */
 public final class OfflinePushes {
 
     private static final String ELLIPSIS = "…";
@@ -18,12 +24,30 @@ public final class OfflinePushes {
         this.push = push;
     }
 
-    public OfflinePushPayload payload(RoutedMessage routed) {
+    /**
+     * The users in batches of at most {@link OfflinePushPayload#MAX_USERS}, in the order given: callers pass them
+     * sorted, so that a re-run of the same routed record yields the same batches and so the same task ids
+     * ({@code push:{from}:{message}:{first user}}).
+     */
+    static List<List<String>> batches(List<String> users) {
+        List<List<String>> batches = new ArrayList<>();
+        for (int from = 0; from < users.size(); from += OfflinePushPayload.MAX_USERS) {
+            batches.add(users.subList(from, Math.min(users.size(), from + OfflinePushPayload.MAX_USERS)));
+        }
+        return batches;
+    }
+
+    /** The {@code offline_push} task of one batch of users. */
+    public Task task(RoutedMessage routed, List<String> batch, long now) {
+        return Task.offlinePush(payload(routed, batch), now);
+    }
+
+    OfflinePushPayload payload(RoutedMessage routed, List<String> users) {
         UpstreamMessage m = routed.message();
         String content = push.contentFormat()
                 .replace("{from}", m.fromUserId())
                 .replace("{preview}", preview(m));
-        return new OfflinePushPayload(routed.recipientId(), m.messageId(), push.title(), content, push.pushType(),
+        return new OfflinePushPayload(users, m.fromUserId(), m.messageId(), push.title(), content, push.pushType(),
                 m.conversationId());
     }
 

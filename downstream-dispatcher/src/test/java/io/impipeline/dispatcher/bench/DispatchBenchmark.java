@@ -25,10 +25,12 @@ import io.impipeline.platform.topics.TopicProvisioner;
 import io.impipeline.model.topics.TopicSpec;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.PresenceEvent;
+import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.testkit.KafkaTestClients;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -51,15 +53,19 @@ import org.springframework.util.FileSystemUtils;
 /**
  * Dispatcher throughput (routed records/s): the real topology on Kafka Streams with exactly_once_v2 against an
  * embedded single-node KRaft broker in the same JVM, 10,000 users (1-3 devices each, 10 % offline) over 5 live
- * gateways. Presence is loaded first; then the app is stopped, {@code records} routed records are written, and the
- * app is started again: the figure is records / (time from RUNNING until the app's committed offsets reach the end
- * of im-routed-topic). Broker, producer and app share the machine.
+ * gateways. Presence is loaded first; then the app is stopped, the routed records are written, and the app is
+ * started again: the figure is records / (time from RUNNING until the app's committed offsets reach the end of
+ * im-routed-topic). Broker, producer and app share the machine.
+ * <p>
+ * {@code group} = 0: {@code messages} single-chat records. {@code group} > 0: {@code messages} group messages of that
+ * many members each (a block of consecutive users), written as the router writes them: {@code batch} (contract v2,
+ * one record per routed partition with its members) or {@code per-member} (contract v1, one record per member).
  *
  * <pre>
  * ./mvnw -o -q -B -pl downstream-dispatcher test-compile dependency:build-classpath -Dmdep.includeScope=test \
  *   -Dmdep.outputFile=target/test-classpath.txt
  * java -Xmx1g -cp "downstream-dispatcher/target/test-classes:downstream-dispatcher/target/classes:$(cat downstream-dispatcher/target/test-classpath.txt)" \
- *   io.impipeline.dispatcher.bench.DispatchBenchmark [records=200000] [users=10000] [gateways=5]
+ *   io.impipeline.dispatcher.bench.DispatchBenchmark [messages=200000] [users=10000] [gateways=5] [group=0] [batch|per-member]
  * </pre>
  */
 public final class DispatchBenchmark {
@@ -73,9 +79,11 @@ public final class DispatchBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
-        int records = arg(args, 0, 200_000);
+        int messages = arg(args, 0, 200_000);
         int users = arg(args, 1, 10_000);
         int gateways = arg(args, 2, 5);
+        int groupSize = arg(args, 3, 0);
+        boolean perMember = args.length > 4 && args[4].equals("per-member");
         ImTopicsProperties topics = new ImTopicsProperties("", "lz4", 1, (short) 1, null, null, null, null, null);
         EmbeddedKafkaBroker broker = new EmbeddedKafkaKraftBroker(1, 1)
                 // One broker: the transaction log must fit on it, or exactly-once cannot start.
@@ -101,10 +109,8 @@ public final class DispatchBenchmark {
             awaitCaughtUp(admin, topics.name(TopicKind.PRESENCE));
             warm.close();
 
-            for (int i = 0; i < records; i++) {
-                String recipient = "user-" + ((long) i * 7919 % users);
-                producer.send(new ProducerRecord<>(topics.name(TopicKind.ROUTED), recipient, routed(i, recipient)));
-            }
+            int records = groupSize == 0 ? writeSingleChat(producer, topics, messages, users)
+                    : writeGroups(producer, topics, messages, users, groupSize, perMember);
             producer.flush();
 
             KafkaStreams streams = start(topics, bootstrap, stateDir, meters);
@@ -118,13 +124,21 @@ public final class DispatchBenchmark {
             streams.close();
 
             double seconds = (done - running) / 1e9;
-            System.out.printf("users=%d devices=%d (every %dth user offline) gateways=%d routed records=%d%n", users,
-                    devices, OFFLINE_EVERY, gateways, records);
+            System.out.printf("users=%d devices=%d (every %dth user offline) gateways=%d messages=%d group=%d%s "
+                    + "routed records=%d%n", users, devices, OFFLINE_EVERY, gateways, messages, groupSize,
+                    groupSize == 0 ? "" : perMember ? " per-member (v1)" : " batch (v2)", records);
             System.out.printf("start to RUNNING %.2f s; RUNNING to all committed %.2f s%n",
                     (running - started) / 1e9, seconds);
-            System.out.printf("THROUGHPUT routed records/s: %.0f%n", records / seconds);
-            meters.find(DispatchMetrics.DELIVERIES).counters().forEach(c -> System.out.printf("  %s %s = %.0f%n",
-                    c.getId().getTag("outcome"), c.getId().getTag("gateway"), c.count()));
+            System.out.printf("THROUGHPUT routed records/s: %.0f, messages/s: %.0f%n", records / seconds,
+                    messages / seconds);
+            for (String meter : List.of(DispatchMetrics.DELIVERIES, DispatchMetrics.RECIPIENTS)) {
+                meters.find(meter).counters().forEach(c -> System.out.printf("  %s %s %s = %.0f%n", meter,
+                        c.getId().getTag("outcome"), c.getId().getTag("gateway"), c.count()));
+            }
+            double written = count(meters, DispatchMetrics.DELIVERIES, "delivered")
+                    + count(meters, DispatchMetrics.DELIVERIES, "offline");
+            System.out.printf("RECORDS WRITTEN per message: routed %.1f, downstream + push %.1f%n",
+                    (double) records / messages, written / messages);
         } finally {
             broker.destroy();
             FileSystemUtils.deleteRecursively(stateDir.toFile());
@@ -145,7 +159,8 @@ public final class DispatchBenchmark {
             }
         };
         DispatchTopology topology = new DispatchTopology(topics, DispatcherProperties.defaults(),
-                TaskKeyStrategy.TASK_TYPE, WireValidator.withDefaults(), allCreated, new DispatchMetrics(meters), null);
+                TaskKeyStrategy.TASK_TYPE, WireValidator.withDefaults(), allCreated,
+                () -> topics.spec(TopicKind.PRESENCE).partitions(), new DispatchMetrics(meters), null);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(PresenceStore.builder());
         topology.build(
@@ -198,12 +213,64 @@ public final class DispatchBenchmark {
         return devices;
     }
 
+    private static int writeSingleChat(KafkaProducer<String, byte[]> producer, ImTopicsProperties topics,
+                                       int messages, int users) {
+        for (int i = 0; i < messages; i++) {
+            String recipient = "user-" + ((long) i * 7919 % users);
+            producer.send(new ProducerRecord<>(topics.name(TopicKind.ROUTED), recipient, routed(i, recipient)));
+        }
+        return messages;
+    }
+
     private static byte[] routed(int i, String recipient) {
         long now = System.currentTimeMillis();
         UpstreamMessage m = new UpstreamMessage("m-" + i, "sender-" + (i % 997), recipient, "conv-" + recipient,
                 "a typical short chat message, number " + i, "text", Map.of(), "gw-0", "dev-0", now,
                 UpstreamMessage.CURRENT_VERSION, null, null);
         return WireJson.toBytes(RoutedMessage.to(recipient, new SequencedMessage(m, i + 1L, now), false, now));
+    }
+
+    /**
+     * Group message g goes to {@code size} consecutive users from a spread-out start. v2: one record per partition
+     * of im-routed-topic with the members of that partition, key the conversation; v1: one record per member.
+     */
+    private static int writeGroups(KafkaProducer<String, byte[]> producer, ImTopicsProperties topics, int messages,
+                                   int users, int size, boolean perMember) {
+        String topic = topics.name(TopicKind.ROUTED);
+        int partitions = topics.spec(TopicKind.ROUTED).partitions();
+        int records = 0;
+        for (int g = 0; g < messages; g++) {
+            long now = System.currentTimeMillis();
+            String group = "group-" + g;
+            UpstreamMessage m = new UpstreamMessage("g-" + g, "sender-" + (g % 997), null, "conv-" + group,
+                    "a typical short group message, number " + g, "text", Map.of(), "gw-0", "dev-0", now,
+                    UpstreamMessage.CURRENT_VERSION, group, null);
+            SequencedMessage sequenced = new SequencedMessage(m, 1, now);
+            List<String> members = new ArrayList<>();
+            int start = (int) ((long) g * 7919 % users);
+            for (int k = 0; k < size; k++) {
+                members.add("user-" + (start + k) % users);
+            }
+            if (perMember) {
+                for (String member : members) {
+                    producer.send(new ProducerRecord<>(topic, member,
+                            WireJson.toBytes(RoutedMessage.to(member, sequenced, false, now))));
+                    records++;
+                }
+            } else {
+                for (Map.Entry<Integer, List<String>> batch : RecipientPartitions.byPartition(members, partitions)
+                        .entrySet()) {
+                    producer.send(new ProducerRecord<>(topic, batch.getKey(), m.conversationId(),
+                            WireJson.toBytes(RoutedMessage.batch(batch.getValue(), sequenced, now))));
+                    records++;
+                }
+            }
+        }
+        return records;
+    }
+
+    private static double count(SimpleMeterRegistry meters, String name, String outcome) {
+        return meters.find(name).tag("outcome", outcome).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, Object value) {

@@ -6,10 +6,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.Predicate;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
 import io.impipeline.model.tasks.TaskKeyStrategy;
@@ -24,6 +28,7 @@ import io.impipeline.model.topics.TopicKind;
 import io.impipeline.model.wire.DownstreamMessage;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.PresenceEvent;
+import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.model.wire.Task;
@@ -48,10 +53,20 @@ import org.springframework.util.FileSystemUtils;
 /**
  * The dispatcher's topology on a {@link TopologyTestDriver}, wired as the binder wires it, with a mocked wall clock
  * and a gateway-topic registry the test controls. Close it after each test.
+ * <p>
+ * The driver reads every topic as one partition, 0. By default the presence topic is said to have one partition
+ * too, so every user belongs to it; a test of misplaced recipients says there are more ({@link #MANY_PARTITIONS}) and
+ * picks users of partition 0 with {@link #usersOfThisPartition}.
  */
 final class DispatchTopologyFixture implements AutoCloseable {
 
     static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    /** The partition the driver reads every record from. */
+    static final int THIS_PARTITION = 0;
+    /** The default partition count of im-routed-topic and im-presence-topic. */
+    static final int MANY_PARTITIONS = 10;
+    static final String GROUP = "grp-1";
+    static final String GROUP_CONVERSATION = "conv-grp-1";
 
     final ImTopicsProperties topics = ImTopicsProperties.defaults();
     final SimpleMeterRegistry meters = new SimpleMeterRegistry();
@@ -62,18 +77,21 @@ final class DispatchTopologyFixture implements AutoCloseable {
     final TestInputTopic<String, byte[]> heartbeats;
     private final Path stateDir;
 
+    final int partitions;
+
     DispatchTopologyFixture() {
-        this(DispatcherProperties.defaults(), TaskKeyStrategy.TASK_TYPE);
+        this(DispatcherProperties.defaults(), TaskKeyStrategy.TASK_TYPE, 1);
     }
 
-    DispatchTopologyFixture(DispatcherProperties properties, TaskKeyStrategy taskKeys) {
+    DispatchTopologyFixture(DispatcherProperties properties, TaskKeyStrategy taskKeys, int partitions) {
+        this.partitions = partitions;
         try {
             stateDir = Files.createTempDirectory("dispatcher-ttd-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         DispatchTopology topology = new DispatchTopology(topics, properties, taskKeys, WireValidator.withDefaults(),
-                gatewayTopics, new DispatchMetrics(meters), null);
+                gatewayTopics, () -> partitions, new DispatchMetrics(meters), null);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(PresenceStore.builder());
         topology.build(
@@ -133,8 +151,38 @@ final class DispatchTopologyFixture implements AutoCloseable {
         return RoutedMessage.to(recipient, new SequencedMessage(m, seq, timestamp), sync, timestamp);
     }
 
+    /** A text message from {@code from} to the group, the batch of {@code members} (as the router writes it). */
+    static RoutedMessage routedGroupText(String messageId, String from, List<String> members, long seq,
+                                         long timestamp) {
+        UpstreamMessage m = new UpstreamMessage(messageId, from, null, GROUP_CONVERSATION, "hello " + messageId,
+                "text", Map.of(), "gw-a", from + "-phone", timestamp, UpstreamMessage.CURRENT_VERSION, GROUP, null);
+        return RoutedMessage.batch(members, new SequencedMessage(m, seq, timestamp), timestamp);
+    }
+
+    /** Writes a routed record with the key its producer must use: the recipient, or a batch's conversation. */
     void route(RoutedMessage message) {
-        routed.pipeInput(message.recipientId(), WireJson.toBytes(message));
+        routed.pipeInput(message.isBatch() ? message.message().conversationId() : message.recipientId(),
+                WireJson.toBytes(message));
+    }
+
+    /** {@code count} user ids, {@code prefix}-n, that belong to the partition the driver reads (with this layout). */
+    List<String> usersOfThisPartition(String prefix, int count) {
+        return users(prefix, count, id -> RecipientPartitions.partitionOf(id, partitions) == THIS_PARTITION);
+    }
+
+    /** A user id, {@code prefix}-n, of another partition than the one the driver reads. */
+    String userOfAnotherPartition(String prefix) {
+        return users(prefix, 1, id -> RecipientPartitions.partitionOf(id, partitions) != THIS_PARTITION).get(0);
+    }
+
+    private static List<String> users(String prefix, int count, Predicate<String> wanted) {
+        List<String> users = new ArrayList<>();
+        for (int n = 0; users.size() < count; n++) {
+            if (wanted.test(prefix + "-" + n)) {
+                users.add(prefix + "-" + n);
+            }
+        }
+        return users;
     }
 
     // ---- outputs --------------------------------------------------------------------------------------------
@@ -154,7 +202,15 @@ final class DispatchTopologyFixture implements AutoCloseable {
     }
 
     double counter(String outcome, String gateway) {
-        var c = meters.find(DispatchMetrics.DELIVERIES).tag("outcome", outcome).tag("gateway", gateway).counter();
+        return counter(DispatchMetrics.DELIVERIES, outcome, gateway);
+    }
+
+    double recipients(String outcome, String gateway) {
+        return counter(DispatchMetrics.RECIPIENTS, outcome, gateway);
+    }
+
+    private double counter(String name, String outcome, String gateway) {
+        var c = meters.find(name).tag("outcome", outcome).tag("gateway", gateway).counter();
         return c == null ? 0 : c.count();
     }
 
@@ -164,18 +220,20 @@ final class DispatchTopologyFixture implements AutoCloseable {
         FileSystemUtils.deleteRecursively(stateDir.toFile());
     }
 
-    /** Every gateway's topic is ready unless the test says otherwise. */
+    /** Every gateway's topic is ready unless the test says otherwise; counts the waits asked for. */
     static final class FakeGatewayTopics implements GatewayTopics {
         final Set<String> notReady = new HashSet<>();
+        final Map<String, Integer> awaited = new HashMap<>();
 
         @Override
         public boolean awaitReady(String gatewayId) {
+            awaited.merge(gatewayId, 1, Integer::sum);
             return !notReady.contains(gatewayId);
         }
 
         @Override
         public boolean isReady(String gatewayId) {
-            return awaitReady(gatewayId);
+            return !notReady.contains(gatewayId);
         }
     }
 }

@@ -22,6 +22,7 @@ import io.impipeline.model.wire.UpstreamMessage;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.util.unit.DataSize;
 
 import static io.impipeline.dispatcher.topology.DispatchTopologyFixture.routedText;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -98,8 +99,8 @@ class DispatchTopologyTest {
         assertThat(f.downstream("gw-a").readValuesToList()).extracting(DownstreamMessage::toUserId)
                 .containsExactly("bob");
         assertThat(f.downstream("gw-b").isEmpty()).isTrue();
-        assertThat(f.tasks().readValuesToList()).extracting(t -> t.offlinePushPayload().userId())
-                .containsExactly("carol");
+        assertThat(f.tasks().readValuesToList()).extracting(t -> t.offlinePushPayload().userIds())
+                .containsExactly(List.of("carol"));
     }
 
     @Test
@@ -154,21 +155,23 @@ class DispatchTopologyTest {
         assertThat(tasks).hasSize(1);
         Task task = tasks.get(0).value();
         assertThat(tasks.get(0).key()).isEqualTo("offline_push");
-        assertThat(task.taskId()).isEqualTo("push:bob:m1");
+        assertThat(task.taskId()).isEqualTo("push:alice:m1:bob");
         OfflinePushPayload push = task.offlinePushPayload();
-        assertThat(push.userId()).isEqualTo("bob");
+        assertThat(push.userIds()).containsExactly("bob");
+        assertThat(push.fromUserId()).isEqualTo("alice");
         assertThat(push.messageId()).isEqualTo("m1");
         assertThat(push.title()).isEqualTo("New message");
         assertThat(push.content()).isEqualTo("alice: hello m1");
         assertThat(push.pushType()).isEqualTo("message");
         assertThat(push.conversationId()).isEqualTo("conv-1");
         assertThat(f.counter("offline", "none")).isEqualTo(1);
+        assertThat(f.recipients("offline", "none")).isEqualTo(1);
     }
 
     @Test
     void offlinePushIsKeyedByUserWithTheEntityKeyStrategyAndShowsAFilePlaceholder() {
         f.close();
-        f = new DispatchTopologyFixture(DispatcherProperties.defaults(), TaskKeyStrategy.ENTITY);
+        f = new DispatchTopologyFixture(DispatcherProperties.defaults(), TaskKeyStrategy.ENTITY, 1);
         UpstreamMessage file = new UpstreamMessage("m9", "alice", "bob", "conv-1", "", "file",
                 Map.of("filename", "report.pdf", "size", 10, "mime_type", "application/pdf"), "gw-a", "a-phone",
                 f.now(), UpstreamMessage.CURRENT_VERSION, null, null);
@@ -249,6 +252,48 @@ class DispatchTopologyTest {
         TestRecord<String, byte[]> dead = f.dlq(TopicKind.ROUTED).readRecord();
         assertThat(DeadLetterHeaders.text(dead.headers(), ImHeaders.DLT_REASON)).isEqualTo("INVALID_FIELD");
         assertThat(f.tasks().isEmpty()).isTrue();
+    }
+
+    @Test
+    void singleChatRecordOnAPartitionItsRecipientDoesNotBelongToIsDeadLetteredNamingTheRecipient() {
+        f.close();
+        f = new DispatchTopologyFixture(DispatcherProperties.defaults(), TaskKeyStrategy.TASK_TYPE,
+                DispatchTopologyFixture.MANY_PARTITIONS);
+        String elsewhere = f.userOfAnotherPartition("user");
+        f.heartbeat("gw-a", Status.UP);
+        f.online(elsewhere, "phone", "gw-a", f.now());
+
+        f.route(routedText("m1", "alice", "a-phone", elsewhere, 1, false, f.now()));
+
+        TestRecord<String, byte[]> dead = f.dlq(TopicKind.ROUTED).readRecord();
+        assertThat(DeadLetterHeaders.text(dead.headers(), ImHeaders.DLT_REASON)).isEqualTo("INVALID_FIELD");
+        assertThat(DeadLetterHeaders.text(dead.headers(), DeadLetterHeaders.DLT_EXCEPTION_MESSAGE))
+                .contains("recipient_id", elsewhere);
+        assertThat(f.downstream("gw-a").isEmpty()).isTrue();
+        assertThat(f.tasks().isEmpty()).isTrue();
+    }
+
+    @Test
+    void singleChatRecordLargerThanTheDeliveryLimitIsDeadLetteredAsTooLarge() {
+        f.close();
+        f = new DispatchTopologyFixture(withMaxDeliveryBytes(DataSize.ofBytes(600)), TaskKeyStrategy.TASK_TYPE, 1);
+        f.heartbeat("gw-a", Status.UP);
+        for (int d = 0; d < 40; d++) {
+            f.online("bob", "device-with-a-long-name-" + d, "gw-a", f.now());
+        }
+
+        f.route(routedText("m1", "alice", "a-phone", "bob", 1, false, f.now()));
+
+        TestRecord<String, byte[]> dead = f.dlq(TopicKind.ROUTED).readRecord();
+        assertThat(DeadLetterHeaders.text(dead.headers(), ImHeaders.DLT_REASON)).isEqualTo("TOO_LARGE");
+        assertThat(f.downstream("gw-a").isEmpty()).isTrue();
+        assertThat(f.tasks().isEmpty()).isTrue();
+    }
+
+    static DispatcherProperties withMaxDeliveryBytes(DataSize max) {
+        DispatcherProperties d = DispatcherProperties.defaults();
+        return new DispatcherProperties(d.gatewayTimeout(), d.topicReadyTimeout(), d.topicRetryBackoff(),
+                d.gatewayScanInterval(), d.presenceReorderWindow(), d.presenceSweepInterval(), max, d.push());
     }
 
     @Test
