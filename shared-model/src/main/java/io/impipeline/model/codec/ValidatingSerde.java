@@ -28,6 +28,7 @@ public abstract class ValidatingSerde<T> implements Serde<T> {
     static final String MAX_SCHEDULE_AHEAD_MS = "im.validation.max-schedule-ahead-ms";
     static final String MAX_ID_LENGTH = "im.validation.max-id-length";
     static final String MAX_GROUP_MEMBERS = "im.validation.max-group-members";
+    static final String MAX_CLOCK_SKEW_MS = "im.validation.max-clock-skew-ms";
 
     private final BiFunction<WireValidator, byte[], Decoded<T>> decode;
     private final String what;
@@ -46,6 +47,7 @@ public abstract class ValidatingSerde<T> implements Serde<T> {
         config.put(MAX_SCHEDULE_AHEAD_MS, limits.maxScheduleAhead().toMillis());
         config.put(MAX_ID_LENGTH, limits.maxIdLength());
         config.put(MAX_GROUP_MEMBERS, limits.maxGroupMembers());
+        config.put(MAX_CLOCK_SKEW_MS, limits.maxClockSkew().toMillis());
         return config;
     }
 
@@ -53,15 +55,19 @@ public abstract class ValidatingSerde<T> implements Serde<T> {
     public void configure(Map<String, ?> configs, boolean isKey) {
         ValidationLimits limits = new ValidationLimits(intOf(configs, MAX_RECORD_BYTES),
                 intOf(configs, MAX_CONTENT_BYTES),
-                configs.get(MAX_SCHEDULE_AHEAD_MS) == null ? null
-                        : Duration.ofMillis(Long.parseLong(String.valueOf(configs.get(MAX_SCHEDULE_AHEAD_MS)))),
-                intOf(configs, MAX_ID_LENGTH), intOf(configs, MAX_GROUP_MEMBERS));
+                millisOf(configs, MAX_SCHEDULE_AHEAD_MS),
+                intOf(configs, MAX_ID_LENGTH), intOf(configs, MAX_GROUP_MEMBERS), millisOf(configs, MAX_CLOCK_SKEW_MS));
         this.validator = new WireValidator(limits, Clock.systemUTC());
     }
 
     /** The limits this serde checks (for tests and diagnostics). */
     public ValidationLimits limits() {
         return validator.limits();
+    }
+
+    private static Duration millisOf(Map<String, ?> configs, String key) {
+        Object value = configs.get(key);
+        return value == null ? null : Duration.ofMillis(Long.parseLong(String.valueOf(value)));
     }
 
     private static Integer intOf(Map<String, ?> configs, String key) {

@@ -13,19 +13,28 @@ import jakarta.validation.constraints.NotNull;
  * @param maxScheduleAhead how far ahead {@code deliver_at} may be (default 30 days)
  * @param maxIdLength      longest id ({@code message_id}, user, conversation, group, device ids; default 128)
  * @param maxGroupMembers  most members a group record may list (default 100,000)
+ * @param maxClockSkew     how far in the future a heartbeat's or presence event's {@code timestamp} may be (default
+ *                         5 minutes): a heartbeat from the future would keep a dead gateway "live" until then
  */
 public record ValidationLimits(
         @Min(1024) Integer maxRecordBytes,
         @Min(1) Integer maxContentBytes,
         @NotNull Duration maxScheduleAhead,
         @Min(1) Integer maxIdLength,
-        @Min(1) Integer maxGroupMembers) {
+        @Min(1) Integer maxGroupMembers,
+        Duration maxClockSkew) {
 
     public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_CONTENT_BYTES = 64 * 1024;
     public static final Duration DEFAULT_MAX_SCHEDULE_AHEAD = Duration.ofDays(30);
     public static final int DEFAULT_MAX_ID_LENGTH = 128;
     public static final int DEFAULT_MAX_GROUP_MEMBERS = 100_000;
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+
+    public ValidationLimits(Integer maxRecordBytes, Integer maxContentBytes, Duration maxScheduleAhead,
+                            Integer maxIdLength, Integer maxGroupMembers) {
+        this(maxRecordBytes, maxContentBytes, maxScheduleAhead, maxIdLength, maxGroupMembers, null);
+    }
 
     /** A field left out (null) takes its default (shared-platform binds {@code im.validation.*} to this record). */
     public ValidationLimits {
@@ -34,6 +43,7 @@ public record ValidationLimits(
         maxScheduleAhead = maxScheduleAhead == null ? DEFAULT_MAX_SCHEDULE_AHEAD : maxScheduleAhead;
         maxIdLength = maxIdLength == null ? DEFAULT_MAX_ID_LENGTH : maxIdLength;
         maxGroupMembers = maxGroupMembers == null ? DEFAULT_MAX_GROUP_MEMBERS : maxGroupMembers;
+        maxClockSkew = maxClockSkew == null ? DEFAULT_MAX_CLOCK_SKEW : maxClockSkew;
     }
 
     public static ValidationLimits defaults() {

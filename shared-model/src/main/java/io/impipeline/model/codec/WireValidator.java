@@ -207,7 +207,7 @@ public final class WireValidator {
             text(node, "", "device_id", limits.maxIdLength());
             topicSafeId(node, "", "gateway_id", limits.maxIdLength());
             oneOf(node, "", "status", PRESENCE_STATUSES);
-            wholeNumber(node, "", "timestamp", 0);
+            notInTheFuture(wholeNumber(node, "", "timestamp", 0));
             return WireJson.mapper().treeToValue(node, PresenceEvent.class);
         });
     }
@@ -216,7 +216,7 @@ public final class WireValidator {
         return decode(bytes, node -> {
             topicSafeId(node, "", "gateway_id", limits.maxIdLength());
             oneOf(node, "", "status", GATEWAY_STATUSES);
-            wholeNumber(node, "", "timestamp", 0);
+            notInTheFuture(wholeNumber(node, "", "timestamp", 0));
             return WireJson.mapper().treeToValue(node, GatewayHeartbeat.class);
         });
     }
@@ -264,6 +264,14 @@ public final class WireValidator {
     }
 
     // ---- common ---------------------------------------------------------------------------------------------
+
+    /** Liveness and presence order by time: a record from the future would win over everything until then. */
+    private void notInTheFuture(long timestamp) {
+        if (timestamp > clock.millis() + limits.maxClockSkew().toMillis()) {
+            throw invalid(ReasonCode.INVALID_FIELD, "timestamp is more than " + limits.maxClockSkew()
+                    + " in the future");
+        }
+    }
 
     /** A non-empty array of at most {@code max} ids, each a non-blank string within the id length. */
     private void idArray(JsonNode node, String path, String field, int max) {

@@ -105,6 +105,17 @@ class WireRecordRoundTripTest {
     }
 
     @Test
+    void heartbeatsAndPresenceFromTheFutureAreRefused() {
+        long year9999 = 253_402_300_799_000L;
+        assertThat(validator.decodeHeartbeat(WireJson.toBytes(new GatewayHeartbeat("gw-1", GatewayHeartbeat.Status.UP,
+                year9999))).rejection().reason()).isEqualTo(ReasonCode.INVALID_FIELD);
+        assertThat(validator.decodePresence(WireJson.toBytes(new PresenceEvent("u", "d", "gw-1",
+                PresenceEvent.Status.ONLINE, year9999))).rejection().reason()).isEqualTo(ReasonCode.INVALID_FIELD);
+        assertThat(validator.decodeHeartbeat(WireJson.toBytes(new GatewayHeartbeat("gw-1", GatewayHeartbeat.Status.UP,
+                System.currentTimeMillis() + 60_000))).isValid()).as("a minute of clock skew is fine").isTrue();
+    }
+
+    @Test
     void downstreamPresenceHeartbeatAndGroupRecordsRoundTrip() {
         RoutedMessage routed = RoutedMessage.to("user_2", new SequencedMessage(message(), 7, NOW), false, NOW + 5);
         DownstreamMessage down = DownstreamMessage.of(routed, List.of("phone-1", "pad-2"));

@@ -30,7 +30,7 @@ import org.apache.kafka.common.errors.SerializationException;
  * throws; the serdes fail only with Kafka's {@link SerializationException} (which the Streams apps' handlers and
  * the global tables' skip logic expect), never with anything else.
  */
-class HostileBytesProperties {
+class HostileBytesPropertyTest {
 
     private static final WireValidator VALIDATOR = WireValidator.withDefaults();
     private static final List<Function<byte[], Decoded<?>>> DECODERS = List.of(
@@ -110,7 +110,7 @@ class HostileBytesProperties {
 
     @Provide
     Arbitrary<String> json() {
-        return value(4).map(HostileBytesProperties::render);
+        return value(4).map(HostileBytesPropertyTest::render);
     }
 
     private static Arbitrary<Object> value(int depth) {
