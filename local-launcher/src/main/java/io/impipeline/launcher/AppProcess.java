@@ -23,18 +23,32 @@ public final class AppProcess {
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
     private final AppSpec spec;
+    private final String instanceId;
     private final Path repository;
     private final Path logFile;
     private Process process;
+    private List<String> lastCommand;
+    private Map<String, String> lastEnvironment;
+
+    /** @param instanceId distinct per instance of an app: its log file name and its {@code im.instance-id} */
+    public AppProcess(AppSpec spec, String instanceId, Path repository, Path logDirectory) {
+        this.spec = spec;
+        this.instanceId = instanceId;
+        this.repository = repository;
+        this.logFile = logDirectory.resolve(instanceId + ".log");
+    }
 
     public AppProcess(AppSpec spec, Path repository, Path logDirectory) {
-        this.spec = spec;
-        this.repository = repository;
-        this.logFile = logDirectory.resolve(spec.module() + ".log");
+        this(spec, spec.module(), repository, logDirectory);
     }
+
 
     public AppSpec spec() {
         return spec;
+    }
+
+    public String instanceId() {
+        return instanceId;
     }
 
     public Path logFile() {
@@ -64,12 +78,33 @@ public final class AppProcess {
         command.add("--server.port=" + spec.port());
         command.addAll(arguments);
         Files.createDirectories(logFile.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command)
+        lastCommand = List.copyOf(command);
+        lastEnvironment = Map.copyOf(environment);
+        launch();
+    }
+
+    private void launch() throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(lastCommand)
                 .directory(repository.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(logFile.toFile());
-        builder.environment().putAll(environment);
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().putAll(lastEnvironment);
         process = builder.start();
+    }
+
+    /** {@code kill -9}: no shutdown hook runs, no group leave, no commit. */
+    public void kill() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Starts the app again with the same command, environment and state directory (its log is appended to). */
+    public void restart() throws IOException {
+        if (isAlive()) {
+            throw new IllegalStateException(instanceId + " is still running");
+        }
+        launch();
     }
 
     /** Waits until {@code /actuator/health} says UP; fails early when the process dies. */

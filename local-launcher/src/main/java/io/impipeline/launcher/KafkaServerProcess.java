@@ -6,74 +6,103 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
 /**
- * A single-node KRaft Kafka broker (the real {@code kafka.Kafka} server of the {@code kafka_2.13} jar, same version
- * as the clients) as its own process on a fixed port: storage formatted with {@code StorageTool format
- * --standalone}, then started with a properties file. No Docker, no installed Kafka.
+ * One KRaft Kafka node (broker and controller in one process: the real {@code kafka.Kafka} server of the
+ * {@code kafka_2.13} jar, same version as the clients) as its own process: storage formatted with {@code StorageTool
+ * format} (a single node with {@code --standalone}, several with a static voter set), then started with a properties
+ * file. No Docker, no installed Kafka. It can be killed ({@code kill -9}) and started again on the same storage, as
+ * the chaos scenarios do.
  */
 public final class KafkaServerProcess implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
+    private final int nodeId;
     private final int port;
-    private final Process process;
+    private final List<String> command;
+    private final Path logFile;
+    private Process process;
 
-    private KafkaServerProcess(int port, Process process) {
+    private KafkaServerProcess(int nodeId, int port, List<String> command, Path logFile) {
+        this.nodeId = nodeId;
         this.port = port;
-        this.process = process;
+        this.command = command;
+        this.logFile = logFile;
     }
 
-    public static KafkaServerProcess start(int port, Path dataDirectory, Path logFile, String classpath)
-            throws IOException, InterruptedException {
-        Path logs = dataDirectory.resolve("kafka");
+    /**
+     * @param voters      {@code id@host:port} of every controller; one entry: a single standalone node
+     * @param clusterSize how many nodes the cluster has (internal topics' replication)
+     */
+    public static KafkaServerProcess start(int nodeId, int port, int controllerPort, List<String> voters,
+                                           int clusterSize, String clusterId, Path dataDirectory, Path logFile,
+                                           String classpath) throws IOException, InterruptedException {
+        Path logs = dataDirectory.resolve("kafka-" + nodeId);
         Files.createDirectories(logs);
-        Path config = dataDirectory.resolve("kafka.properties");
-        int controllerPort = port + 1;
+        Path config = dataDirectory.resolve("kafka-" + nodeId + ".properties");
+        boolean standalone = voters.size() == 1;
+        int replication = Math.min(3, clusterSize);
         Files.writeString(config, String.join("\n",
-                "node.id=1",
+                "node.id=" + nodeId,
                 "process.roles=broker,controller",
                 "listeners=PLAINTEXT://localhost:" + port + ",CONTROLLER://localhost:" + controllerPort,
                 "advertised.listeners=PLAINTEXT://localhost:" + port,
                 "controller.listener.names=CONTROLLER",
                 "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "controller.quorum.bootstrap.servers=localhost:" + controllerPort,
+                standalone ? "controller.quorum.bootstrap.servers=localhost:" + controllerPort
+                        : "controller.quorum.voters=" + String.join(",", voters),
                 "log.dirs=" + logs.toAbsolutePath(),
                 "num.partitions=1",
-                "offsets.topic.replication.factor=1",
-                "transaction.state.log.replication.factor=1",
-                "transaction.state.log.min.isr=1",
-                "share.coordinator.state.topic.replication.factor=1",
-                "share.coordinator.state.topic.min.isr=1",
+                "offsets.topic.replication.factor=" + replication,
+                "transaction.state.log.replication.factor=" + replication,
+                "transaction.state.log.min.isr=" + Math.min(2, replication),
+                "share.coordinator.state.topic.replication.factor=" + replication,
+                "share.coordinator.state.topic.min.isr=" + Math.min(2, replication),
                 "group.initial.rebalance.delay.ms=0",
                 // Like production: topics are created by the apps that own them.
                 "auto.create.topics.enable=false",
                 ""));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Files.createDirectories(logFile.getParent());
-        Process format = new ProcessBuilder(java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                "--standalone", "-t", UUID.randomUUID().toString().replace("-", "").substring(0, 22),
-                "-c", config.toString())
+        List<String> format = new ArrayList<>(List.of(java, "-cp", classpath, "kafka.tools.StorageTool", "format",
+                "-t", clusterId, "-c", config.toString()));
+        if (standalone) {
+            format.add("--standalone");
+        }
+        Process formatting = new ProcessBuilder(format)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-        if (format.waitFor() != 0) {
+        if (formatting.waitFor() != 0) {
             throw new IllegalStateException("formatting Kafka storage failed; see " + logFile);
         }
-        Process server = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseSerialGC",
-                "-Dlog4j2.level=WARN", "-cp", classpath, "kafka.Kafka", config.toString()))
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
-        KafkaServerProcess kafka = new KafkaServerProcess(port, server);
-        kafka.awaitListening(logFile);
-        return kafka;
+        KafkaServerProcess node = new KafkaServerProcess(nodeId, port, List.of(java, "-Xmx512m",
+                "-XX:+UseSerialGC", "-Dlog4j2.level=WARN", "-cp", classpath, "kafka.Kafka", config.toString()),
+                logFile);
+        node.launch();
+        return node;
     }
 
-    private void awaitListening(Path logFile) throws InterruptedException {
+    /** A new random cluster id in Kafka's format (22 characters). */
+    public static String newClusterId() {
+        return UUID.randomUUID().toString().replace("-", "").substring(0, 22);
+    }
+
+    private void launch() throws IOException {
+        process = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
+    }
+
+    /** Waits until the node accepts connections on its broker port; fails early when it exits. */
+    public void awaitListening() throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException("Kafka exited with code " + process.exitValue() + "; see " + logFile);
+                throw new IllegalStateException("Kafka node " + nodeId + " exited with code " + process.exitValue()
+                        + "; see " + logFile);
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("localhost", port), 500);
@@ -85,8 +114,30 @@ public final class KafkaServerProcess implements AutoCloseable {
         throw new IllegalStateException("Kafka did not listen on port " + port + " within " + START_TIMEOUT);
     }
 
-    public String bootstrapServers() {
+    public int nodeId() {
+        return nodeId;
+    }
+
+    public String bootstrapServer() {
         return "localhost:" + port;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    /** {@code kill -9}: no clean shutdown, no leadership hand-over. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    /** Starts the node again on the storage it had. */
+    public void restart() throws IOException, InterruptedException {
+        if (isAlive()) {
+            throw new IllegalStateException("Kafka node " + nodeId + " is still running");
+        }
+        launch();
+        awaitListening();
     }
 
     @Override

