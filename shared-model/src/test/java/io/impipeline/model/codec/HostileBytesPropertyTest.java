@@ -41,7 +41,7 @@ class HostileBytesPropertyTest {
             "version", "group_id", "deliver_at", "seq", "recipient_id", "recipient_ids", "user_id", "status",
             "members", "task_type", "task_id", "payload", "user_ids", "message", "width", "latitude");
 
-    @Property(tries = 2000)
+    @Property(tries = 500)
     void arbitraryBytesGetAValidRecordOrAReasonFromEveryDecoder(@ForAll("bytes") byte[] bytes) {
         for (Function<byte[], Decoded<?>> decoder : DECODERS) {
             Decoded<?> decoded = decoder.apply(bytes);
@@ -49,7 +49,7 @@ class HostileBytesPropertyTest {
         }
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 500)
     void arbitraryJsonGetsAValidRecordOrAReasonFromEveryDecoder(@ForAll("json") String json) {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         for (Function<byte[], Decoded<?>> decoder : DECODERS) {
@@ -57,7 +57,7 @@ class HostileBytesPropertyTest {
         }
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 300)
     void serdesFailOnlyWithSerializationException(@ForAll("json") String json) {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         List<org.apache.kafka.common.serialization.Deserializer<?>> deserializers = List.of(
@@ -76,7 +76,7 @@ class HostileBytesPropertyTest {
         }
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 300)
     void aValidUpstreamRecordSurvivesAnyExtraFieldWithoutThrowing(@ForAll("json") String extra) {
         String record = "{\"message_id\":\"m\",\"from_user_id\":\"u\",\"to_user_id\":\"v\",\"conversation_id\":\"c\","
                 + "\"content\":\"hi\",\"message_type\":\"text\",\"gateway_id\":\"g\",\"timestamp\":1,"
