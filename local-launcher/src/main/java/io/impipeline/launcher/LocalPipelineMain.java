@@ -67,9 +67,11 @@ public final class LocalPipelineMain implements Callable<Integer> {
         System.out.println(pipeline.banner());
         int result = 0;
         if (!noSimulator) {
-            SimulationSettings settings = new SimulationSettings(pipeline.bootstrapServers(), "", gateways, users, 2,
-                    0.1, 10, 5, 250, 0.2, rate, GatewaySimulatorMain.duration(duration), 100, 0.02, 0.01, 0.01,
-                    Duration.ofSeconds(5), Duration.ofSeconds(60), true, System.nanoTime(), 0);
+            SimulationSettings settings = SimulationSettings.builder(pipeline.bootstrapServers())
+                    .gateways(gateways).users(users).rate(rate).duration(GatewaySimulatorMain.duration(duration))
+                    .seed(System.nanoTime())
+                    .workerUrl(pipeline.url("task-worker")).serviceToken(serviceToken)
+                    .build();
             System.out.println("simulated gateways: " + gateways + " gateways, " + users + " users, " + rate
                     + " messages/s for " + duration + "\n");
             DeliveryChecker.Summary summary = new Simulation(settings).run(

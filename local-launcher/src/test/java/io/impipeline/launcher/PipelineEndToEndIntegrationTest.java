@@ -62,9 +62,14 @@ class PipelineEndToEndIntegrationTest {
         LocalPipeline.Options options = new LocalPipeline.Options(repository, data, freePortPair(), 0, TOKEN, "256m",
                 true, List.of("--im.router.small-group-max=10"), Duration.ofMinutes(4), 10_000);
         pipeline = LocalPipeline.start(options, System.out);
-        SimulationSettings settings = new SimulationSettings(pipeline.bootstrapServers(), "", 2, 60, 2, 0.15, 4, 3, 30,
-                0.25, 20, Duration.ofSeconds(15), 100, 0.05, 0.03, 0.03, Duration.ofSeconds(5),
-                Duration.ofSeconds(90), true, 7, 0);
+        SimulationSettings settings = SimulationSettings.builder(pipeline.bootstrapServers())
+                .gateways(2).users(60).maxDevices(2).offlineShare(0.15).churnUsers(4)
+                .smallGroups(3).largeGroupSize(30).groupShare(0.25)
+                .rate(20).duration(Duration.ofSeconds(15))
+                .duplicateShare(0.05).badShare(0.03).scheduledShare(0.03)
+                .drainTimeout(Duration.ofSeconds(90)).seed(7)
+                .workerUrl(pipeline.url("task-worker")).serviceToken(TOKEN)
+                .build();
         simulation = new Simulation(settings);
         summary = simulation.run(p -> System.out.println(ProgressLine.of(p)), Duration.ofSeconds(3));
         System.out.print(summary.render());

@@ -85,9 +85,14 @@ public final class PipelineBenchmark {
 
     private static DeliveryChecker.Summary simulate(LocalPipeline pipeline, int rate, Duration duration, int limit,
                                                     Map<String, Long> peakRss) throws InterruptedException {
-        SimulationSettings settings = new SimulationSettings(pipeline.bootstrapServers(), "", 5, 1000, 1, 0, 0, 0, 0,
-                0, rate, duration, RECORD_BYTES, 0, 0, 0, Duration.ofSeconds(5), Duration.ofMinutes(5), false,
-                System.nanoTime(), limit);
+        SimulationSettings settings = SimulationSettings.builder(pipeline.bootstrapServers())
+                .gateways(5).users(1000).maxDevices(1).offlineShare(0).churnUsers(0)
+                .smallGroups(0).largeGroupSize(0).groupShare(0)
+                .rate(rate).duration(duration).messageLimit(limit).messageBytes(RECORD_BYTES)
+                .duplicateShare(0).badShare(0).scheduledShare(0).senderSync(false)
+                .drainTimeout(Duration.ofMinutes(5)).seed(System.nanoTime())
+                .workerUrl(pipeline.url("task-worker")).serviceToken(pipeline.environment().get("IM_SERVICE_TOKEN"))
+                .build();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         if (peakRss != null) {
             sampler.scheduleAtFixedRate(() -> {
