@@ -172,6 +172,10 @@ public final class LocalPipeline implements AutoCloseable {
         return b.toString();
     }
 
+    public boolean isClosed() {
+        return closed.get();
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

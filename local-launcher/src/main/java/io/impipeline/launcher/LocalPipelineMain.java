@@ -11,6 +11,7 @@ import io.impipeline.simulator.GatewaySimulatorMain;
 import io.impipeline.simulator.ProgressLine;
 import io.impipeline.simulator.Simulation;
 import io.impipeline.simulator.SimulationSettings;
+import io.impipeline.simulator.TrafficProfile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,7 +25,18 @@ public final class LocalPipelineMain implements Callable<Integer> {
     String duration;
     @Option(names = "--rate", defaultValue = "20", description = "messages per second (default ${DEFAULT-VALUE})")
     int rate;
-    @Option(names = "--users", defaultValue = "200") int users;
+    @Option(names = "--users", description = "simulated users (default: the profile's, 200 or 400 for mixed)")
+    Integer users;
+    @Option(names = "--profile", defaultValue = "DEFAULT", converter = ProfileConverter.class,
+            description = "traffic: default, or mixed (60 % single chat online, 15 % offline, 20 % 10-member groups, "
+                    + "5 % a 300-member group)")
+    TrafficProfile profile;
+    @Option(names = "--brokers", defaultValue = "1",
+            description = "Kafka nodes: 1, or 3 like production (replication 3, min.insync.replicas 2)")
+    int brokers;
+    @Option(names = "--instances", defaultValue = "1",
+            description = "instances of the router and the dispatcher (2: standby replicas, queries forwarded)")
+    int instances;
     @Option(names = "--gateways", defaultValue = "3") int gateways;
     @Option(names = "--infra-only", description = "start only Kafka and PostgreSQL (run the apps from your IDE)")
     boolean infraOnly;
@@ -40,20 +52,37 @@ public final class LocalPipelineMain implements Callable<Integer> {
     @Option(names = "--app-memory", defaultValue = "384m", description = "-Xmx of each app") String appMemory;
     @Option(names = "--data-dir", defaultValue = ".local", description = "wiped at start") Path dataDirectory;
 
+    /** {@code --profile=mixed} as well as {@code MIXED}. */
+    static final class ProfileConverter implements CommandLine.ITypeConverter<TrafficProfile> {
+        @Override
+        public TrafficProfile convert(String value) {
+            return TrafficProfile.valueOf(value.trim().toUpperCase());
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new LocalPipelineMain()).execute(args));
     }
 
     @Override
     public Integer call() throws Exception {
+        if (brokers != 1 && brokers != 3) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--brokers must be 1 or 3");
+        }
+        if (instances < 1 || instances > 2) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--instances must be 1 or 2");
+        }
         LocalPipeline.Options options = new LocalPipeline.Options(Path.of("").toAbsolutePath(), dataDirectory,
-                kafkaPort, postgresPort, serviceToken, appMemory, !infraOnly, List.of(), Duration.ofMinutes(4), portOffset);
+                kafkaPort, postgresPort, serviceToken, appMemory, !infraOnly, List.of(), Duration.ofMinutes(4),
+                portOffset, brokers, instances);
         LocalPipeline pipeline = LocalPipeline.start(options, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nstopping: apps, then Kafka and PostgreSQL ...");
-            pipeline.close();
-            System.out.println("stopped; nothing is left running.");
+            if (!pipeline.isClosed()) {
+                System.out.println("\nstopping: apps, then Kafka and PostgreSQL ...");
+                pipeline.close();
+                System.out.println("stopped; nothing is left running.");
+            }
             stopped.countDown();
         }));
         if (infraOnly) {
@@ -67,13 +96,16 @@ public final class LocalPipelineMain implements Callable<Integer> {
         System.out.println(pipeline.banner());
         int result = 0;
         if (!noSimulator) {
-            SimulationSettings settings = SimulationSettings.builder(pipeline.bootstrapServers())
-                    .gateways(gateways).users(users).rate(rate).duration(GatewaySimulatorMain.duration(duration))
+            SimulationSettings.Builder builder = SimulationSettings.builder(pipeline.bootstrapServers())
+                    .profile(profile).gateways(gateways).rate(rate).duration(GatewaySimulatorMain.duration(duration))
                     .seed(System.nanoTime())
-                    .workerUrl(pipeline.url("task-worker")).serviceToken(serviceToken)
-                    .build();
-            System.out.println("simulated gateways: " + gateways + " gateways, " + users + " users, " + rate
-                    + " messages/s for " + duration + "\n");
+                    .workerUrl(pipeline.url("task-worker")).serviceToken(serviceToken);
+            if (users != null) {
+                builder.users(users);
+            }
+            SimulationSettings settings = builder.build();
+            System.out.println("simulated gateways: " + gateways + " gateways, " + settings.users() + " users, "
+                    + profile.name().toLowerCase() + " traffic, " + rate + " messages/s for " + duration + "\n");
             DeliveryChecker.Summary summary = new Simulation(settings).run(
                     p -> System.out.println(ProgressLine.of(p)), Duration.ofSeconds(2));
             System.out.println();
@@ -81,6 +113,10 @@ public final class LocalPipelineMain implements Callable<Integer> {
             result = summary.passed() ? 0 : 1;
         }
         if (exitAfterSimulation) {
+            // An orderly stop here rather than in the shutdown hook (which then finds everything stopped).
+            System.out.println("\nstopping: apps, then Kafka and PostgreSQL ...");
+            pipeline.close();
+            System.out.println("stopped; nothing is left running.");
             return result;
         }
         System.out.println("\nThe pipeline keeps running; Ctrl-C stops everything (apps, then Kafka and PostgreSQL).");
