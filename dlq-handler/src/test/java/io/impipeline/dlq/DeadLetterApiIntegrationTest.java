@@ -9,9 +9,12 @@ import java.util.Map;
 
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.testkit.KafkaTestClients;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 import org.springframework.web.client.RestClient;
 import tools.jackson.databind.JsonNode;
@@ -180,11 +183,108 @@ class DeadLetterApiIntegrationTest extends DlqIntegrationSupport {
     void deadLetterWithoutOriginalTopicIsNotReplayedToAGuess() {
         String dlq = unique("im-orphan-topic") + "-dlq";
         createTopics(1, dlq);
-        send(new org.apache.kafka.clients.producer.ProducerRecord<>(dlq, "k", "v".getBytes(StandardCharsets.UTF_8)));
+        send(new ProducerRecord<>(dlq, "k", "v".getBytes(StandardCharsets.UTF_8)));
         awaitStored(dlq, 1);
         long id = jdbc.sql("SELECT id FROM dead_letters WHERE dlq_topic = :t").param("t", dlq).query(Long.class)
                 .single();
         assertError(post("/api/v1/dead-letters/" + id + "/replay", null), 409, "NO_ORIGINAL_TOPIC");
+    }
+
+    @Test
+    void listShowsTheMessageIdsAndFiltersByThemByKeyAndByExceptionText() {
+        String original = unique("im-upstream-topic");
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        String m = unique("msg");
+        sendWith(dlq, original, 0, "alice", message(m + "-0", "alice", "c-1"), "Unknown group G_1");
+        sendWith(dlq, original, 1, "alice", message(m + "-1", "alice", "c-1"), "content 100% over the limit");
+        sendWith(dlq, original, 2, "bob", message(m + "-2", "bob", "c-2"), "content 1000 over the limit");
+        sendWith(dlq, original, 3, "alice", message(m + "-3", "alice", "c-2"), "deliver_at too far");
+        sendWith(dlq, original, 4, "carol", "not json", "Unexpected character");
+        awaitStored(dlq, 5);
+        // The client encodes the query (a space, a %): parameters are written here as they are meant.
+        String base = "/api/v1/dead-letters?original_topic=" + original;
+
+        JsonNode one = get(base + "&message_id=" + m + "-0").body().get("items");
+        assertThat(one).hasSize(1);
+        assertThat(one.get(0).get("message_id").asString()).isEqualTo(m + "-0");
+        assertThat(one.get(0).get("from_user_id").asString()).isEqualTo("alice");
+        assertThat(one.get(0).get("conversation_id").asString()).isEqualTo("c-1");
+        JsonNode detail = get("/api/v1/dead-letters/" + one.get(0).get("id").asLong()).body();
+        assertThat(detail.get("message_id").asString()).isEqualTo(m + "-0");
+        assertThat(detail.get("from_user_id").asString()).isEqualTo("alice");
+
+        assertThat(keysOf(base + "&from_user_id=alice")).containsExactly("alice", "alice", "alice");
+        assertThat(offsetsOf(base + "&from_user_id=alice&conversation_id=c-2")).containsExactly(3L);
+        assertThat(offsetsOf(base + "&key=bob")).containsExactly(2L);
+        assertThat(offsetsOf(base + "&key=carol")).as("not JSON: listed, without ids").containsExactly(4L);
+        assertThat(get(base + "&key=carol").body().get("items").get(0).get("message_id").isNull()).isTrue();
+        assertThat(offsetsOf(base + "&exception_contains=unknown GROUP")).as("case-insensitive")
+                .containsExactly(0L);
+        assertThat(offsetsOf(base + "&exception_contains=100%")).as("% is a character, not a wildcard")
+                .containsExactly(1L);
+        assertThat(offsetsOf(base + "&exception_contains=over the&from_user_id=bob")).containsExactly(2L);
+        assertThat(offsetsOf(base + "&from_user_id=alice&reason=INVALID_FIELD&status=NEW&from=2000-01-01T00:00:00Z"))
+                .containsExactly(3L, 1L, 0L);
+        assertThat(offsetsOf(base + "&message_id=nope")).isEmpty();
+
+        // Cursor paging over a filtered list.
+        JsonNode first = get(base + "&from_user_id=alice&limit=2").body();
+        assertThat(first.get("items")).hasSize(2);
+        JsonNode second = get(base + "&from_user_id=alice&limit=2&cursor=" + first.get("next_cursor").asString())
+                .body();
+        assertThat(second.get("items")).hasSize(1);
+        assertThat(second.get("items").get(0).get("dlq_offset").asLong()).isZero();
+
+        // The same filters select for summary and discard.
+        JsonNode summary = get("/api/v1/dead-letters/summary?original_topic=" + original + "&from_user_id=alice")
+                .body().get("items");
+        assertThat(summary.get(0).get("total").asLong()).isEqualTo(3);
+        Response discarded = post("/api/v1/dead-letters/discard", Map.of("message_id", m + "-2"));
+        assertThat(discarded.body().get("discarded").asInt()).isEqualTo(1);
+        assertError(post("/api/v1/dead-letters/discard", Map.of("key", "a\0b")), 400, "INVALID_FIELD", "key");
+        assertError(post("/api/v1/dead-letters/discard", Map.of("message_id", " ")), 400, "EMPTY_FILTER");
+    }
+
+    @Test
+    void deadLettersStoredBeforeTheIdColumnsExistedStillList() {
+        String original = unique("im-routed-topic");
+        String dlq = original + "-dlq";
+        jdbc.sql("""
+                INSERT INTO dead_letters (dlq_topic, dlq_partition, dlq_offset, record_key, key_text, value, value_text,
+                    headers, reason, original_topic, failed_at)
+                VALUES (:t, 0, 0, 'k'::bytea, 'k', '{"message_id":"m"}'::bytea, '{"message_id":"m"}', '[]',
+                    'PROCESSING_ERROR', :o, now())""").param("t", dlq).param("o", original).update();
+        JsonNode items = get("/api/v1/dead-letters?original_topic=" + original).body().get("items");
+        assertThat(items).hasSize(1);
+        assertThat(items.get(0).get("message_id").isNull()).as("no backfill").isTrue();
+        assertThat(get("/api/v1/dead-letters/" + items.get(0).get("id").asLong()).status()).isEqualTo(200);
+    }
+
+    private void sendWith(String dlq, String original, long offset, String key, String value, String exception) {
+        RecordHeaders headers = new RecordHeaders();
+        DeadLetterHeaders.stamp(headers, new DeadLetterHeaders.Origin(original, 0, offset, 1_700_000_000_000L),
+                "upstream-router", ReasonCode.INVALID_FIELD, null, exception);
+        send(new ProducerRecord<>(dlq, null, key, value.getBytes(StandardCharsets.UTF_8), headers));
+    }
+
+    private static String message(String messageId, String from, String conversation) {
+        return "{\"message_id\":\"" + messageId + "\",\"from_user_id\":\"" + from + "\",\"conversation_id\":\""
+                + conversation + "\",\"content\":\"hi\"}";
+    }
+
+    private List<String> keysOf(String path) {
+        List<String> out = new ArrayList<>();
+        get(path).body().get("items").forEach(i -> out.add(i.get("key").asString()));
+        return out;
+    }
+
+    private List<Long> offsetsOf(String path) {
+        Response r = get(path);
+        assertThat(r.status()).as(path).isEqualTo(200);
+        List<Long> out = new ArrayList<>();
+        r.body().get("items").forEach(i -> out.add(i.get("dlq_offset").asLong()));
+        return out;
     }
 
     private static void assertError(Response r, int status, String code) {

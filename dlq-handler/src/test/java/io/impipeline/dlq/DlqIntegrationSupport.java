@@ -93,6 +93,16 @@ public abstract class DlqIntegrationSupport {
         }
     }
 
+    protected void createTopic(String name, int partitions, Map<String, String> configs) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.getBrokersAsString()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                    .all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     protected RecordMetadata send(ProducerRecord<String, byte[]> record) {
         try {
             return producer.send(record).get(WAIT.toSeconds(), TimeUnit.SECONDS);

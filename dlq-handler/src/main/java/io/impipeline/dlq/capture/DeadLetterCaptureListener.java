@@ -2,9 +2,8 @@ package io.impipeline.dlq.capture;
 
 import java.util.List;
 
+import io.impipeline.dlq.config.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterRepository;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -13,37 +12,127 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Stores every record of every dead-letter topic once. A batch is written in one transaction and its offsets are
- * committed only afterwards, so a crash or a database outage redelivers the batch, and the unique DLQ coordinates
- * make the second write a no-op: each dead letter is logged and counted once, when it is first stored.
+ * Stores every record of every dead-letter topic once, and never stops on one: a batch is written in one
+ * transaction and its offsets are committed only afterwards, so a crash or a database outage redelivers the batch,
+ * and the unique DLQ coordinates make the second write a no-op: each dead letter is logged and counted once, when it
+ * is first stored.
+ *
+ * <p>When PostgreSQL refuses a batch for another reason than an outage (something in a record), the batch is stored
+ * one record per transaction; a record still refused after {@code record-attempts} is stored as its coordinates only
+ * (reason {@value CapturedDeadLetter#CAPTURE_FAILED}, with the error), and should even that be refused, it is logged
+ * at ERROR, counted in {@value DeadLetterMetrics#UNSTORED} and skipped. Only an outage (see {@link StoreFailures})
+ * holds the partitions: the batch is thrown back to the container's error handler and retried until PostgreSQL is
+ * back.
  */
 @Component
 public class DeadLetterCaptureListener {
 
     public static final String LISTENER_ID = "dlq-capture";
-    public static final String METRIC = "im.dead_letters";
+    public static final String METRIC = DeadLetterMetrics.STORED;
     private static final Logger log = LoggerFactory.getLogger(DeadLetterCaptureListener.class);
-    private static final String UNKNOWN = "UNKNOWN";
+    private static final long TRANSIENT_PAUSE_MS = 100;
 
     private final DeadLetterRepository repository;
     private final TransactionTemplate tx;
-    private final MeterRegistry meters;
+    private final DeadLetterMetrics metrics;
+    private final DeadLetterLog deadLetterLog;
+    private final int recordAttempts;
 
-    public DeadLetterCaptureListener(DeadLetterRepository repository, TransactionTemplate tx, MeterRegistry meters) {
+    public DeadLetterCaptureListener(DeadLetterRepository repository, TransactionTemplate tx,
+                                     DeadLetterMetrics metrics, DeadLetterLog deadLetterLog, DlqProperties dlq) {
         this.repository = repository;
         this.tx = tx;
-        this.meters = meters;
+        this.metrics = metrics;
+        this.deadLetterLog = deadLetterLog;
+        this.recordAttempts = dlq.capture().recordAttempts();
     }
 
     @KafkaListener(id = LISTENER_ID, topicPattern = "#{@deadLetterTopics.pattern()}",
             containerFactory = "deadLetterListenerFactory", batch = "true", idIsGroup = false)
     public void capture(List<ConsumerRecord<byte[], byte[]>> records) {
         List<CapturedDeadLetter> letters = records.stream().map(DeadLetterCaptureListener::decode).toList();
-        boolean[] inserted = tx.execute(status -> repository.insertAll(letters));
+        boolean[] inserted;
+        try {
+            inserted = tx.execute(status -> repository.insertAll(letters));
+        } catch (RuntimeException e) {
+            if (StoreFailures.isOutage(e)) {
+                throw outage(e, letters.size());
+            }
+            log.warn("dead-letter batch refused by PostgreSQL, storing its records one by one records={} error={}",
+                    letters.size(), StoreFailures.summary(e));
+            letters.forEach(this::storeOne);
+            return;
+        }
         for (int i = 0; i < letters.size(); i++) {
             if (inserted != null && inserted[i]) {
-                report(letters.get(i));
+                stored(letters.get(i));
             }
+        }
+    }
+
+    /** One record in its own transaction(s): in full, else its coordinates, else logged, counted and skipped. */
+    private void storeOne(CapturedDeadLetter d) {
+        RuntimeException last = null;
+        for (int attempt = 1; attempt <= recordAttempts; attempt++) {
+            try {
+                insert(d);
+                return;
+            } catch (RuntimeException e) {
+                if (StoreFailures.isOutage(e)) {
+                    throw outage(e, 1);
+                }
+                last = e;
+                if (!StoreFailures.isTransient(e) || attempt == recordAttempts) {
+                    break;
+                }
+                pause(attempt);
+            }
+        }
+        log.error("dead letter refused by PostgreSQL, storing its coordinates only (reason CAPTURE_FAILED) "
+                        + "dlq_topic={} partition={} offset={} error={}", d.dlqTopic(), d.dlqPartition(), d.dlqOffset(),
+                StoreFailures.summary(last));
+        String error = StoreFailures.describe(last);
+        for (boolean withBytes : new boolean[] {true, false}) {
+            try {
+                insert(d.minimal(error, withBytes));
+                return;
+            } catch (RuntimeException e) {
+                if (StoreFailures.isOutage(e)) {
+                    throw outage(e, 1);
+                }
+                last = e;
+            }
+        }
+        log.error("dead letter LOST: PostgreSQL refused even its coordinates; skipped, it is still in its topic until "
+                        + "retention dlq_topic={} partition={} offset={} error={}", d.dlqTopic(), d.dlqPartition(),
+                d.dlqOffset(), StoreFailures.summary(last), last);
+        metrics.unstored();
+    }
+
+    private void insert(CapturedDeadLetter d) {
+        Boolean inserted = tx.execute(status -> repository.insert(d));
+        if (Boolean.TRUE.equals(inserted)) {
+            stored(d);
+        }
+    }
+
+    private void stored(CapturedDeadLetter d) {
+        deadLetterLog.stored(d);
+        metrics.stored(d);
+    }
+
+    private static RuntimeException outage(RuntimeException e, int records) {
+        // Thrown on to the container's error handler, which retries the batch with back-off until it is stored.
+        log.warn("dead letters not stored: PostgreSQL unavailable, the batch is retried until it is back records={} "
+                + "error={}", records, StoreFailures.summary(e));
+        return e;
+    }
+
+    private static void pause(int attempt) {
+        try {
+            Thread.sleep(TRANSIENT_PAUSE_MS * attempt);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -55,16 +144,5 @@ public class DeadLetterCaptureListener {
                     record.topic(), record.partition(), record.offset(), e);
             return CapturedDeadLetter.raw(record);
         }
-    }
-
-    private void report(CapturedDeadLetter d) {
-        String reason = d.reason() == null ? UNKNOWN : d.reason();
-        // Ids and reason only: the value may hold a user's message.
-        log.warn("dead letter stored dlq_topic={} partition={} offset={} stage={} reason={} original_topic={} "
-                        + "original_partition={} original_offset={} exception={}", d.dlqTopic(), d.dlqPartition(),
-                d.dlqOffset(), d.stage(), reason, d.originalTopic(), d.originalPartition(), d.originalOffset(),
-                d.exceptionClass());
-        Counter.builder(METRIC).description("Dead letters stored, by dead-letter topic and reason")
-                .tag("topic", d.dlqTopic()).tag("reason", reason).register(meters).increment();
     }
 }

@@ -12,7 +12,11 @@ import org.apache.kafka.common.header.Headers;
 import org.springframework.kafka.support.KafkaHeaders;
 import tools.jackson.core.type.TypeReference;
 
-/** Headers to and from the jsonb column; keeps order and repeats, so that a replay sends exactly what came in. */
+/**
+ * Headers to and from the jsonb column; keeps order and repeats, so that a replay sends exactly what came in. Every
+ * string written is storable in jsonb (names PostgreSQL cannot hold go to {@code name_base64}, values are base64
+ * and their text only when it is clean UTF-8).
+ */
 public final class HeaderCodec {
 
     private static final Set<String> INT_HEADERS = Set.of(KafkaHeaders.DLT_ORIGINAL_PARTITION);
@@ -28,7 +32,7 @@ public final class HeaderCodec {
         List<StoredHeader> out = new ArrayList<>();
         for (Header h : headers) {
             byte[] v = h.value();
-            out.add(new StoredHeader(h.key(), v == null ? null : Base64.getEncoder().encodeToString(v),
+            out.add(StoredHeader.of(h.key(), v == null ? null : Base64.getEncoder().encodeToString(v),
                     binary(h.key()) ? null : Bytes.utf8OrNull(v), decodedNumber(h.key(), v)));
         }
         return out;

@@ -34,7 +34,13 @@ public record DlqProperties(
      * @param concurrency    listener threads
      * @param maxPollRecords records stored per database batch at most
      * @param retryInitial   first wait after a failed batch (database down); doubles up to {@code retryMax}
-     * @param retryMax       longest wait between attempts; a batch is retried until it is stored, never skipped
+     * @param retryMax       longest wait between attempts; while PostgreSQL is unreachable a batch is retried until
+     *                       it is stored, never skipped
+     * @param recordAttempts attempts at storing one dead letter that PostgreSQL refuses (lock conflicts are retried,
+     *                       content errors are not); then only its coordinates are stored (reason CAPTURE_FAILED)
+     * @param logLimit       WARN lines for stored dead letters per {@code logInterval} at most; the rest are
+     *                       summed up in one line per interval (the metric counts every one)
+     * @param logInterval    the window of {@code logLimit}
      */
     public record Capture(
             @DefaultValue("im-dlq-handler") @NotBlank String groupId,
@@ -42,7 +48,10 @@ public record DlqProperties(
             @DefaultValue("1") @Min(1) int concurrency,
             @DefaultValue("500") @Min(1) int maxPollRecords,
             @DefaultValue("1s") @NotNull Duration retryInitial,
-            @DefaultValue("30s") @NotNull Duration retryMax) {
+            @DefaultValue("30s") @NotNull Duration retryMax,
+            @DefaultValue("3") @Min(1) int recordAttempts,
+            @DefaultValue("20") @Min(0) int logLimit,
+            @DefaultValue("1m") @NotNull Duration logInterval) {
     }
 
     /**

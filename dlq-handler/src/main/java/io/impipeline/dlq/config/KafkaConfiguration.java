@@ -65,8 +65,9 @@ public class KafkaConfiguration {
     }
 
     /**
-     * Decoding never fails, so a failing batch means the database is unreachable: retry it (back-off doubling up to
-     * the maximum) until it is stored, rather than lose a dead letter.
+     * The listener throws only when PostgreSQL is unavailable (it stores what PostgreSQL refuses record by record,
+     * see {@code DeadLetterCaptureListener}): retry the batch (back-off doubling up to the maximum) until it is
+     * stored, rather than lose a dead letter.
      */
     private static DefaultErrorHandler captureErrorHandler(DlqProperties.Capture capture) {
         ExponentialBackOff backOff = new ExponentialBackOff(capture.retryInitial().toMillis(), BACKOFF_MULTIPLIER);

@@ -147,11 +147,12 @@ public class DeadLetterReplayer {
         RecordHeaders headers = new RecordHeaders();
         int replays = row.replayCount();
         for (StoredHeader h : row.headers()) {
-            if (ImHeaders.REPLAY_COUNT.equals(h.name())) {
+            String name = h.originalName();
+            if (ImHeaders.REPLAY_COUNT.equals(name)) {
                 replays = Math.max(replays, parseCount(h.text()));
             }
-            if (config.stripHeaderPrefixes().stream().noneMatch(h.name()::startsWith)) {
-                headers.add(h.name(), h.bytes());
+            if (config.stripHeaderPrefixes().stream().noneMatch(name::startsWith)) {
+                headers.add(name, h.bytes());
             }
         }
         headers.add(ImHeaders.REPLAY_COUNT, String.valueOf(replays + 1).getBytes(StandardCharsets.UTF_8));

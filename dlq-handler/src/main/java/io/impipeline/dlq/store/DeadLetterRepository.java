@@ -24,17 +24,19 @@ public class DeadLetterRepository {
     private static final String INSERT = """
             INSERT INTO dead_letters (dlq_topic, dlq_partition, dlq_offset, record_key, key_text, value, value_text,
                 headers, stage, reason, exception_class, exception_message, original_topic, original_partition,
-                original_offset, original_timestamp, failed_at)
+                original_offset, original_timestamp, failed_at, message_id, from_user_id, conversation_id,
+                capture_error)
             VALUES (:dlqTopic, :dlqPartition, :dlqOffset, :key, :keyText, :value, :valueText, CAST(:headers AS jsonb),
                 :stage, :reason, :exceptionClass, :exceptionMessage, :originalTopic, :originalPartition,
-                :originalOffset, :originalTimestamp, :failedAt)
+                :originalOffset, :originalTimestamp, :failedAt, :messageId, :fromUserId, :conversationId,
+                :captureError)
             ON CONFLICT (dlq_topic, dlq_partition, dlq_offset) DO NOTHING
             """;
     private static final String COLUMNS = """
             id, dlq_topic, dlq_partition, dlq_offset, record_key, key_text, value, value_text, headers::text AS headers,
             stage, reason, exception_class, exception_message, original_topic, original_partition, original_offset,
             original_timestamp, failed_at, captured_at, status, status_changed_at, replay_count, last_replayed_at,
-            coalesce(octet_length(value), 0) AS value_size
+            coalesce(octet_length(value), 0) AS value_size, message_id, from_user_id, conversation_id, capture_error
             """;
     /** Listing pages leave out what can be large (values up to the record limit, headers). */
     private static final String LIST_COLUMNS = COLUMNS.replace(" value,", " NULL::bytea AS value,")
@@ -59,6 +61,11 @@ public class DeadLetterRepository {
             inserted[i] = counts[i] > 0;
         }
         return inserted;
+    }
+
+    /** Stores one letter unless a row with its DLQ coordinates exists; whether it was new. */
+    public boolean insert(CapturedDeadLetter letter) {
+        return jdbc.update(INSERT, params(letter)) > 0;
     }
 
     public Optional<DeadLetterRow> find(long id) {
@@ -156,7 +163,29 @@ public class DeadLetterRepository {
         if (f.to() != null) {
             w.and("failed_at < :to", "to", Timestamp.from(f.to()));
         }
+        if (f.key() != null) {
+            w.and("key_text = :key", "key", f.key());
+        }
+        if (f.messageId() != null) {
+            w.and("message_id = :messageId", "messageId", f.messageId());
+        }
+        if (f.fromUserId() != null) {
+            w.and("from_user_id = :fromUserId", "fromUserId", f.fromUserId());
+        }
+        if (f.conversationId() != null) {
+            w.and("conversation_id = :conversationId", "conversationId", f.conversationId());
+        }
+        if (f.exceptionContains() != null) {
+            // Backslash is LIKE's default escape character in PostgreSQL.
+            w.and("exception_message ILIKE :exceptionPattern", "exceptionPattern",
+                    "%" + likeEscaped(f.exceptionContains()) + "%");
+        }
         return w;
+    }
+
+    /** The text with LIKE's wildcards and escape character taken literally. */
+    static String likeEscaped(String s) {
+        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 
     /** A WHERE clause built from bound parameters only. */
@@ -192,7 +221,10 @@ public class DeadLetterRepository {
                 .addValue("originalTopic", d.originalTopic()).addValue("originalPartition", d.originalPartition())
                 .addValue("originalOffset", d.originalOffset())
                 .addValue("originalTimestamp", timestamp(d.originalTimestamp()))
-                .addValue("failedAt", timestamp(d.failedAt()));
+                .addValue("failedAt", timestamp(d.failedAt()))
+                .addValue("messageId", d.ids().messageId()).addValue("fromUserId", d.ids().fromUserId())
+                .addValue("conversationId", d.ids().conversationId())
+                .addValue("captureError", d.captureError());
     }
 
     private static Timestamp timestamp(Instant i) {
@@ -208,7 +240,9 @@ public class DeadLetterRepository {
                 (Long) rs.getObject("original_offset"), instant(rs, "original_timestamp"),
                 instant(rs, "failed_at"), instant(rs, "captured_at"),
                 DeadLetterStatus.valueOf(rs.getString("status")), instant(rs, "status_changed_at"),
-                rs.getInt("replay_count"), instant(rs, "last_replayed_at"), rs.getInt("value_size"));
+                rs.getInt("replay_count"), instant(rs, "last_replayed_at"), rs.getInt("value_size"),
+                rs.getString("message_id"), rs.getString("from_user_id"), rs.getString("conversation_id"),
+                rs.getString("capture_error"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -12,5 +12,6 @@ public record DeadLetterRow(
         String stage, String reason, String exceptionClass, String exceptionMessage,
         String originalTopic, Integer originalPartition, Long originalOffset, Instant originalTimestamp,
         Instant failedAt, Instant capturedAt, DeadLetterStatus status, Instant statusChangedAt,
-        int replayCount, Instant lastReplayedAt, int valueSize) {
+        int replayCount, Instant lastReplayedAt, int valueSize,
+        String messageId, String fromUserId, String conversationId, String captureError) {
 }

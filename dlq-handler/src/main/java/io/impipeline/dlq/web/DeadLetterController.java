@@ -46,9 +46,15 @@ public class DeadLetterController {
                      @RequestParam(required = false) String status,
                      @RequestParam(required = false) String from,
                      @RequestParam(required = false) String to,
+                     @RequestParam(required = false) String key,
+                     @RequestParam(name = "message_id", required = false) String messageId,
+                     @RequestParam(name = "from_user_id", required = false) String fromUserId,
+                     @RequestParam(name = "conversation_id", required = false) String conversationId,
+                     @RequestParam(name = "exception_contains", required = false) String exceptionContains,
                      @RequestParam(required = false) Integer limit,
                      @RequestParam(required = false) String cursor) {
-        DeadLetterFilter filter = new FilterParams(originalTopic, stage, reason, status, from, to).toFilter();
+        DeadLetterFilter filter = new FilterParams(originalTopic, stage, reason, status, from, to, key, messageId,
+                fromUserId, conversationId, exceptionContains).toFilter();
         int size = pageSize(limit);
         List<DeadLetterRow> rows = repository.list(filter, Cursor.decode(cursor), size);
         String next = rows.size() == size ? Cursor.encode(rows.get(rows.size() - 1).id()) : null;
@@ -61,8 +67,14 @@ public class DeadLetterController {
                            @RequestParam(required = false) String reason,
                            @RequestParam(required = false) String status,
                            @RequestParam(required = false) String from,
-                           @RequestParam(required = false) String to) {
-        DeadLetterFilter filter = new FilterParams(originalTopic, stage, reason, status, from, to).toFilter();
+                           @RequestParam(required = false) String to,
+                           @RequestParam(required = false) String key,
+                           @RequestParam(name = "message_id", required = false) String messageId,
+                           @RequestParam(name = "from_user_id", required = false) String fromUserId,
+                           @RequestParam(name = "conversation_id", required = false) String conversationId,
+                           @RequestParam(name = "exception_contains", required = false) String exceptionContains) {
+        DeadLetterFilter filter = new FilterParams(originalTopic, stage, reason, status, from, to, key, messageId,
+                fromUserId, conversationId, exceptionContains).toFilter();
         return new Summary(repository.summary(filter).stream().map(SummaryItem::of).toList());
     }
 
@@ -94,21 +106,24 @@ public class DeadLetterController {
     @PostMapping("/discard")
     public BulkDiscardResult discardAll(@RequestBody(required = false) Map<String, Object> json) {
         BulkRequest body = json == null ? null : StrictBody.read(json, BulkRequest.class);
-        if (body == null || body.filter().equals(FilterParams.NONE)) {
-            throw ApiException.badRequest("EMPTY_FILTER",
-                    "give at least one of original_topic, stage, reason, status, from, to");
+        if (body == null || body.filter().isEmpty()) {
+            throw ApiException.badRequest("EMPTY_FILTER", "give at least one of original_topic, stage, reason, "
+                    + "status, from, to, key, message_id, from_user_id, conversation_id, exception_contains");
         }
         return new BulkDiscardResult(replayer.discardAll(body.filter().toFilter()));
     }
 
     /** Body of the by-filter operations. */
     public record BulkRequest(String originalTopic, String stage, String reason, String status, String from,
-                              String to, Integer limit) {
+                              String to, String key, String messageId, String fromUserId, String conversationId,
+                              String exceptionContains, Integer limit) {
 
-        static final BulkRequest EMPTY = new BulkRequest(null, null, null, null, null, null, null);
+        static final BulkRequest EMPTY = new BulkRequest(null, null, null, null, null, null, null, null, null, null,
+                null, null);
 
         FilterParams filter() {
-            return new FilterParams(originalTopic, stage, reason, status, from, to);
+            return new FilterParams(originalTopic, stage, reason, status, from, to, key, messageId, fromUserId,
+                    conversationId, exceptionContains);
         }
     }
 

@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.impipeline.dlq.capture.StoredHeader;
 import io.impipeline.dlq.store.DeadLetterRepository.SummaryRow;
 import io.impipeline.dlq.store.DeadLetterRow;
@@ -15,18 +16,24 @@ public final class DeadLetterViews {
     private DeadLetterViews() {
     }
 
-    /** A list item: where it came from, why it failed, what happened since; no value. */
+    /**
+     * A list item: where it came from, which message it was, why it failed, what happened since; no value. The key
+     * is {@code key} when it is UTF-8 text, else {@code key_base64}; {@code message_id}, {@code from_user_id} and
+     * {@code conversation_id} are there when the value is JSON with those fields.
+     */
     public record Item(long id, String dlqTopic, int dlqPartition, long dlqOffset, String originalTopic,
                        Integer originalPartition, Long originalOffset, Instant originalTimestamp, String key,
+                       String keyBase64, String messageId, String fromUserId, String conversationId,
                        String stage, String reason, String exceptionClass, String exceptionMessage, Instant failedAt,
                        Instant capturedAt, DeadLetterStatus status, int replayCount, Instant lastReplayedAt,
-                       int valueSize) {
+                       int valueSize, String captureError) {
 
         static Item of(DeadLetterRow r) {
             return new Item(r.id(), r.dlqTopic(), r.dlqPartition(), r.dlqOffset(), r.originalTopic(),
-                    r.originalPartition(), r.originalOffset(), r.originalTimestamp(), r.keyText(), r.stage(),
-                    r.reason(), r.exceptionClass(), r.exceptionMessage(), r.failedAt(), r.capturedAt(), r.status(),
-                    r.replayCount(), r.lastReplayedAt(), r.valueSize());
+                    r.originalPartition(), r.originalOffset(), r.originalTimestamp(), r.keyText(),
+                    r.keyText() == null ? base64(r.key()) : null, r.messageId(), r.fromUserId(), r.conversationId(),
+                    r.stage(), r.reason(), r.exceptionClass(), r.exceptionMessage(), r.failedAt(), r.capturedAt(),
+                    r.status(), r.replayCount(), r.lastReplayedAt(), r.valueSize(), r.captureError());
         }
     }
 
@@ -35,26 +42,33 @@ public final class DeadLetterViews {
                          Integer originalPartition, Long originalOffset, Instant originalTimestamp, String stage,
                          String reason, String exceptionClass, String exceptionMessage, Instant failedAt,
                          Instant capturedAt, DeadLetterStatus status, Instant statusChangedAt, int replayCount,
-                         Instant lastReplayedAt, String key, String keyBase64, String value, String valueBase64,
+                         Instant lastReplayedAt, String messageId, String fromUserId, String conversationId,
+                         String captureError, String key, String keyBase64, String value, String valueBase64,
                          List<Header> headers) {
 
         public static Detail of(DeadLetterRow r) {
             return new Detail(r.id(), r.dlqTopic(), r.dlqPartition(), r.dlqOffset(), r.originalTopic(),
                     r.originalPartition(), r.originalOffset(), r.originalTimestamp(), r.stage(), r.reason(),
                     r.exceptionClass(), r.exceptionMessage(), r.failedAt(), r.capturedAt(), r.status(),
-                    r.statusChangedAt(), r.replayCount(), r.lastReplayedAt(), r.keyText(),
+                    r.statusChangedAt(), r.replayCount(), r.lastReplayedAt(), r.messageId(), r.fromUserId(),
+                    r.conversationId(), r.captureError(), r.keyText(),
                     r.keyText() == null ? base64(r.key()) : null, r.valueText(),
                     r.valueText() == null ? base64(r.value()) : null,
                     r.headers().stream().map(Header::of).toList());
         }
     }
 
-    /** A header: its decoded value (text or number), base64 only when it is neither. */
-    public record Header(String name, Object value, String base64) {
+    /**
+     * A header: its decoded value (text or number), {@code base64} only when it is neither. {@code name_base64} is
+     * there only when the name itself is not storable text (a NUL): it has the exact name (UTF-8, base64) and
+     * {@code name} is then a display form with U+FFFD in place of each NUL.
+     */
+    public record Header(String name, @JsonInclude(JsonInclude.Include.NON_NULL) String nameBase64, Object value,
+                         String base64) {
 
         static Header of(StoredHeader h) {
             Object value = h.decoded() != null ? h.decoded() : h.text();
-            return new Header(h.name(), value, value == null ? h.base64() : null);
+            return new Header(h.name(), h.nameBase64(), value, value == null ? h.base64() : null);
         }
     }
 

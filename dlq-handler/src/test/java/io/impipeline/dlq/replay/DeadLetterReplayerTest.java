@@ -21,7 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeadLetterReplayerTest {
 
     private static final DlqProperties PROPERTIES = new DlqProperties(
-            new DlqProperties.Capture("g", Duration.ofSeconds(1), 1, 10, Duration.ofSeconds(1), Duration.ofSeconds(1)),
+            new DlqProperties.Capture("g", Duration.ofSeconds(1), 1, 10, Duration.ofSeconds(1), Duration.ofSeconds(1),
+                    3, 20, Duration.ofMinutes(1)),
             new DlqProperties.Replay(Duration.ofSeconds(1), 10, 10,
                     List.of("kafka_dlt-", "im_dlt-", "retry_topic-", "im_replay-count")),
             new DlqProperties.TopicReplay(1, 1, 1, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ZERO),
@@ -38,7 +39,7 @@ class DeadLetterReplayerTest {
         DeadLetterRow row = new DeadLetterRow(9, "im-upstream-topic-dlq", 0, 5, "user_1".getBytes(StandardCharsets.UTF_8),
                 "user_1", value, null, headers, "upstream-router", "MISSING_FIELD", null, null, "im-upstream-topic", 1,
                 4L, null, Instant.EPOCH, Instant.EPOCH, DeadLetterStatus.REPLAYED, null, 2, null,
-                value.length);
+                value.length, null, null, null, null);
 
         ProducerRecord<byte[], byte[]> r = replayer.recordFor(row);
 
@@ -60,9 +61,22 @@ class DeadLetterReplayerTest {
     void replayCountContinuesFromTheRowWhenTheRecordCarriedNone() {
         DeadLetterReplayer replayer = new DeadLetterReplayer(null, null, null, PROPERTIES, Clock.systemUTC());
         DeadLetterRow row = new DeadLetterRow(9, "t-dlq", 0, 5, null, null, null, null, List.of(), null, null, null,
-                null, "t", null, null, null, Instant.EPOCH, Instant.EPOCH, DeadLetterStatus.REPLAYED, null, 2, null, 0);
+                null, "t", null, null, null, Instant.EPOCH, Instant.EPOCH, DeadLetterStatus.REPLAYED, null, 2, null, 0,
+                null, null, null, null);
         assertThat(new String(replayer.recordFor(row).headers().lastHeader("im_replay-count").value(),
                 StandardCharsets.UTF_8)).isEqualTo("3");
+    }
+
+    @Test
+    void aHeaderNameWithNulIsReplayedWithItsExactName() {
+        DeadLetterReplayer replayer = new DeadLetterReplayer(null, null, null, PROPERTIES, Clock.systemUTC());
+        StoredHeader stored = StoredHeader.of("a\0b", Base64.getEncoder().encodeToString(new byte[] {1}), null, null);
+        assertThat(stored.name()).isEqualTo("a\uFFFDb");
+        DeadLetterRow row = new DeadLetterRow(9, "t-dlq", 0, 5, null, null, null, null, List.of(stored), null, null,
+                null, null, "t", null, null, null, Instant.EPOCH, Instant.EPOCH, DeadLetterStatus.NEW, null, 0, null, 0,
+                null, null, null, null);
+        Header h = replayer.recordFor(row).headers().headers("a\0b").iterator().next();
+        assertThat(h.value()).containsExactly(1);
     }
 
     private static StoredHeader header(String name, String text) {

@@ -32,9 +32,28 @@ class RequestParsingTest {
 
     @Test
     void statusIsCaseInsensitiveAndChecked() {
-        assertThat(new FilterParams(null, null, null, "replayed", null, null).toFilter().status())
-                .isEqualTo(DeadLetterStatus.REPLAYED);
-        assertThatThrownBy(() -> new FilterParams(null, null, null, "gone", null, null).toFilter())
-                .isInstanceOf(ApiException.class);
+        assertThat(status("replayed").toFilter().status()).isEqualTo(DeadLetterStatus.REPLAYED);
+        assertThatThrownBy(() -> status("gone").toFilter()).isInstanceOf(ApiException.class);
+    }
+
+    @Test
+    void filterValuesWithNulAreRefusedAsBadRequestsNotServerErrors() {
+        assertThatThrownBy(() -> new FilterParams(null, null, null, null, null, null, "k\0", null, null, null, null)
+                .toFilter()).isInstanceOf(ApiException.class).hasMessageContaining("key");
+        assertThatThrownBy(() -> new FilterParams(null, null, null, null, null, null, null, null, null, null,
+                "a\0b").toFilter()).isInstanceOf(ApiException.class).hasMessageContaining("exception_contains");
+    }
+
+    @Test
+    void blankCriteriaDoNotCountAsAFilter() {
+        assertThat(new FilterParams(" ", "", null, " ", null, null, "", " ", null, null, "").isEmpty()).isTrue();
+        assertThat(new FilterParams(null, null, null, null, null, null, null, "m1", null, null, null).isEmpty())
+                .isFalse();
+        assertThat(new FilterParams(null, null, null, null, null, null, " k ", null, null, null, null).toFilter()
+                .key()).as("a key is taken as given").isEqualTo(" k ");
+    }
+
+    private static FilterParams status(String status) {
+        return new FilterParams(null, null, null, status, null, null, null, null, null, null, null);
     }
 }
