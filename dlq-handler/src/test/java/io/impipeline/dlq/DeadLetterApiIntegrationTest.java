@@ -261,6 +261,55 @@ class DeadLetterApiIntegrationTest extends DlqIntegrationSupport {
         assertThat(get("/api/v1/dead-letters/" + items.get(0).get("id").asLong()).status()).isEqualTo(200);
     }
 
+    @Test
+    void replayIsRefusedIntoAChangelogOrAGatewayTopicAndAllowedIntoTheUpstreamTopic() {
+        String changelog = "im-logic-group-im-router-sequence-store-changelog";
+        String gateway = "im-downstream-topic-gateway_001";
+        String upstream = "im-upstream-topic";
+        ensureTopic(changelog);
+        ensureTopic(gateway);
+        ensureTopic(upstream);
+        String dlq = unique("im-anywhere-topic") + "-dlq";
+        createTopics(1, dlq);
+        String m = unique("replay");
+        sendDeadLetter(dlq, changelog, 0, m + "-changelog", message(m, "u", "c").getBytes(StandardCharsets.UTF_8),
+                ReasonCode.PROCESSING_ERROR, Map.of());
+        sendDeadLetter(dlq, gateway, 1, m + "-gateway", message(m, "u", "c").getBytes(StandardCharsets.UTF_8),
+                ReasonCode.PROCESSING_ERROR, Map.of());
+        sendDeadLetter(dlq, upstream, 2, m + "-one", message(m, "u", "c").getBytes(StandardCharsets.UTF_8),
+                ReasonCode.PROCESSING_ERROR, Map.of());
+        sendDeadLetter(dlq, upstream, 3, m + "-bulk", message(m, "u", "c").getBytes(StandardCharsets.UTF_8),
+                ReasonCode.PROCESSING_ERROR, Map.of());
+        awaitStored(dlq, 4);
+        List<Long> ids = jdbc.sql("SELECT id FROM dead_letters WHERE dlq_topic = :t ORDER BY dlq_offset")
+                .param("t", dlq).query(Long.class).list();
+
+        assertError(post("/api/v1/dead-letters/" + ids.get(0) + "/replay", null), 400, "TOPIC_NOT_ALLOWED",
+                changelog);
+        assertError(post("/api/v1/dead-letters/" + ids.get(1) + "/replay", null), 400, "TOPIC_NOT_ALLOWED",
+                gateway);
+        Response ok = post("/api/v1/dead-letters/" + ids.get(2) + "/replay", null);
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.body().get("status").asString()).isEqualTo("REPLAYED");
+
+        assertError(post("/api/v1/dead-letters/replay", Map.of("original_topic", changelog)), 400,
+                "TOPIC_NOT_ALLOWED", changelog);
+        Response bulk = post("/api/v1/dead-letters/replay", Map.of("message_id", m));
+        assertThat(bulk.status()).isEqualTo(200);
+        assertThat(bulk.body().get("replayed").asInt()).isEqualTo(1);
+        assertThat(bulk.body().get("refused").asInt()).isEqualTo(2);
+        assertThat(bulk.body().get("failed").asInt()).isZero();
+
+        assertThat(jdbc.sql("SELECT status FROM dead_letters WHERE dlq_topic = :t ORDER BY dlq_offset")
+                .param("t", dlq).query(String.class).list()).containsExactly("NEW", "NEW", "REPLAYED", "REPLAYED");
+        List<ConsumerRecord<String, byte[]>> arrived = KafkaTestClients.readUntil(broker.getBrokersAsString(),
+                List.of(upstream), rs -> rs.stream().filter(r -> r.key().startsWith(m)).count() >= 2, WAIT);
+        assertThat(arrived).extracting(ConsumerRecord::key).filteredOn(k -> k.startsWith(m))
+                .containsExactlyInAnyOrder(m + "-one", m + "-bulk");
+        assertThat(KafkaTestClients.readUntil(broker.getBrokersAsString(), List.of(changelog, gateway),
+                rs -> false, Duration.ofSeconds(2))).isEmpty();
+    }
+
     private void sendWith(String dlq, String original, long offset, String key, String value, String exception) {
         RecordHeaders headers = new RecordHeaders();
         DeadLetterHeaders.stamp(headers, new DeadLetterHeaders.Origin(original, 0, offset, 1_700_000_000_000L),

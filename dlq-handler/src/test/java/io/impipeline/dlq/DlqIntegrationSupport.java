@@ -48,7 +48,9 @@ import static org.awaitility.Awaitility.await;
         "im.dlq.capture.retry-initial=200ms",
         "im.dlq.capture.retry-max=1s",
         "im.dlq.topic-replay.progress-interval=200ms",
-        "im.dlq.topic-replay.poll-timeout=100ms"})
+        "im.dlq.topic-replay.poll-timeout=100ms",
+        // The tests' own topics (unique(...): a name and 8 hex digits) are replay targets besides the default ones.
+        "im.dlq.replay.allowed-topic-patterns=im-[a-z-]+-[0-9a-f]{8}"})
 @EmbeddedKafka(partitions = 1)
 public abstract class DlqIntegrationSupport {
 
@@ -98,6 +100,23 @@ public abstract class DlqIntegrationSupport {
                 broker.getBrokersAsString()))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
                     .all().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Creates the topic unless it exists (names shared by several tests, such as the default replay targets). */
+    protected void ensureTopic(String name) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.getBrokersAsString()))) {
+            if (!admin.listTopics().names().get(WAIT.toSeconds(), TimeUnit.SECONDS).contains(name)) {
+                admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all()
+                        .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.TopicExistsException)) {
+                throw new IllegalStateException(e);
+            }
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

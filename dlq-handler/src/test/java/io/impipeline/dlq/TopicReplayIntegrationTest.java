@@ -106,13 +106,17 @@ class TopicReplayIntegrationTest extends DlqIntegrationSupport {
         assertError(post("/api/v1/replays", Map.of("source_topic", "no-such-topic", "target_topic", source,
                 "from_offset", 0)), "UNKNOWN_TOPIC");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "no-such-topic",
-                "from_offset", 0)), "UNKNOWN_TOPIC");
+                "from_offset", 0)), "TOPIC_NOT_ALLOWED");
+        assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic",
+                unique("im-missing-topic"), "from_offset", 0)), "UNKNOWN_TOPIC");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x")), "INVALID_FIELD");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x", "from_offset", 0,
                 "from_timestamp", "2026-01-01T00:00:00Z")), "INVALID_FIELD");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x", "from_offset", 5,
                 "to_offset", 2)), "INVALID_FIELD");
-        assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x",
+        String target = unique("im-upstream-topic");
+        createTopics(1, target);
+        assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", target,
                 "partitions", List.of(7), "from_offset", 0)), "UNKNOWN_PARTITION");
         assertError(post("/api/v1/replays", Map.of("target_topic", "x", "from_offset", 0)), "MISSING_FIELD");
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x", "from_offset", 0,
@@ -120,6 +124,39 @@ class TopicReplayIntegrationTest extends DlqIntegrationSupport {
         assertError(post("/api/v1/replays", Map.of("source_topic", source, "target_topic", "x", "from_offset", 0,
                 "partition", List.of(0))), "UNKNOWN_FIELD");
         assertThat(get("/api/v1/replays/00000000-0000-0000-0000-000000000000").status()).isEqualTo(404);
+    }
+
+    @Test
+    void replayIntoAChangelogOrAGatewayTopicIsRefusedAndIntoTheUpstreamTopicAllowed() {
+        String source = unique("im-upstream-topic") + "-dlq";
+        createTopics(1, source);
+        String changelog = "im-logic-group-im-router-dedup-store-changelog";
+        String gateway = "im-downstream-topic-gateway_002";
+        ensureTopic(changelog);
+        ensureTopic(gateway);
+        ensureTopic("im-upstream-topic");
+        String k = unique("topic-replay");
+        for (int i = 0; i < 3; i++) {
+            send(new ProducerRecord<>(source, k + "-" + i, new byte[] {(byte) i}));
+        }
+        for (String refused : List.of(changelog, gateway, "im-upstream-topic-dlq", "__consumer_offsets")) {
+            Response r = post("/api/v1/replays", Map.of("source_topic", source, "target_topic", refused,
+                    "from_offset", 0));
+            assertError(r, "TOPIC_NOT_ALLOWED");
+            assertThat(r.body().get("detail").asString()).contains(refused).contains("im-upstream-topic");
+        }
+
+        Response started = post("/api/v1/replays", Map.of("source_topic", source, "target_topic",
+                "im-upstream-topic", "from_offset", 0, "rate_per_second", 1000));
+        assertThat(started.status()).isEqualTo(202);
+        JsonNode job = awaitFinished(started.body().get("id").asString());
+        assertThat(job.get("status").asString()).isEqualTo("COMPLETED");
+        assertThat(job.get("copied").asLong()).isEqualTo(3);
+        List<ConsumerRecord<String, byte[]>> copied = KafkaTestClients.readUntil(broker.getBrokersAsString(),
+                List.of("im-upstream-topic"), rs -> rs.stream().filter(r -> r.key().startsWith(k)).count() >= 3,
+                WAIT);
+        assertThat(copied).extracting(ConsumerRecord::key).filteredOn(key -> key.startsWith(k))
+                .containsExactly(k + "-0", k + "-1", k + "-2");
     }
 
     private JsonNode awaitFinished(String id) {

@@ -59,13 +59,24 @@ public record DlqProperties(
      * @param maxPerRequest       most dead letters one replay-by-filter request sends
      * @param chunkSize           dead letters locked, sent and marked per database transaction
      * @param stripHeaderPrefixes headers not sent back on replay: what the failing app and spring-kafka added
+     * @param allowedTopics       topic kinds ({@code upstream, routed, task, presence, gateway, group}) a replay may
+     *                            write into, resolved to names through {@code im.topics} (prefix and renames
+     *                            applied): dead-letter replays (to the original topic) and topic replays alike
+     * @param allowedTopicPatterns further targets: regular expressions a full topic name must match entirely
      */
     public record Replay(
             @DefaultValue("10s") @NotNull Duration sendTimeout,
             @DefaultValue("10000") @Min(1) int maxPerRequest,
             @DefaultValue("500") @Min(1) int chunkSize,
             @DefaultValue({"kafka_dlt-", "im_dlt-", "retry_topic-", "im_replay-count"})
-            List<String> stripHeaderPrefixes) {
+            List<String> stripHeaderPrefixes,
+            @DefaultValue({"upstream", "routed", "task", "presence", "gateway", "group"}) List<String> allowedTopics,
+            List<String> allowedTopicPatterns) {
+
+        public Replay {
+            allowedTopics = allowedTopics == null ? List.of() : List.copyOf(allowedTopics);
+            allowedTopicPatterns = allowedTopicPatterns == null ? List.of() : List.copyOf(allowedTopicPatterns);
+        }
     }
 
     /**

@@ -42,14 +42,16 @@ public class DeadLetterReplayer {
     private final KafkaTemplate<byte[], byte[]> template;
     private final TransactionTemplate tx;
     private final DlqProperties.Replay config;
+    private final ReplayTargets targets;
     private final Clock clock;
 
     public DeadLetterReplayer(DeadLetterRepository repository, KafkaTemplate<byte[], byte[]> replayTemplate,
-                              TransactionTemplate tx, DlqProperties dlq, Clock clock) {
+                              TransactionTemplate tx, DlqProperties dlq, ReplayTargets targets, Clock clock) {
         this.repository = repository;
         this.template = replayTemplate;
         this.tx = tx;
         this.config = dlq.replay();
+        this.targets = targets;
         this.clock = clock;
     }
 
@@ -61,6 +63,7 @@ public class DeadLetterReplayer {
                 throw ApiException.conflict("DEAD_LETTER_DISCARDED", "dead letter " + id + " was discarded");
             }
             requireOriginalTopic(row);
+            targets.require("original_topic", row.originalTopic());
             await(send(row), row);
             repository.markReplayed(List.of(id), clock.instant());
             log.info("dead letter replayed id={} original_topic={} replay_count={}", id, row.originalTopic(),
@@ -72,50 +75,68 @@ public class DeadLetterReplayer {
     /**
      * Replays every dead letter matching the filter (NEW by default, never DISCARDED), oldest first, in chunks of
      * one transaction each, at most {@code maxPerRequest}. Letters without an original topic or whose send fails
-     * are left as they are and counted as failed.
+     * are left as they are and counted as failed; letters whose original topic is not a replay target
+     * ({@link ReplayTargets}) are left as they are and counted as refused. A filter naming such a topic is a 400.
      */
     public BulkResult replayAll(DeadLetterFilter filter, Integer limit) {
         DeadLetterFilter f = filter.status() == null ? filter.withStatus(DeadLetterStatus.NEW) : filter;
         if (f.status() == DeadLetterStatus.DISCARDED) {
             throw ApiException.invalidField("discarded dead letters are not replayed");
         }
+        if (f.originalTopic() != null) {
+            targets.require("original_topic", f.originalTopic());
+        }
         int max = limit == null ? config.maxPerRequest() : limit;
         if (max < 1 || max > config.maxPerRequest()) {
             throw ApiException.invalidField("limit must be between 1 and " + config.maxPerRequest());
         }
-        BulkResult total = new BulkResult(0, 0, 0L);
+        BulkResult total = new BulkResult(0, 0, 0, 0L);
         long afterId = 0;
-        while (total.replayed() + total.failed() < max) {
-            int chunk = Math.min(config.chunkSize(), max - total.replayed() - total.failed());
+        while (total.seen() < max) {
+            int chunk = Math.min(config.chunkSize(), max - total.seen());
             long from = afterId;
             BulkResult r = tx.execute(status -> replayChunk(f, from, chunk));
-            if (r == null || r.replayed() + r.failed() == 0) {
+            if (r == null || r.seen() == 0) {
                 break;
             }
             afterId = r.lastId();
-            total = new BulkResult(total.replayed() + r.replayed(), total.failed() + r.failed(), afterId);
+            total = new BulkResult(total.replayed() + r.replayed(), total.failed() + r.failed(),
+                    total.refused() + r.refused(), afterId);
         }
-        log.info("replay by filter done replayed={} failed={} original_topic={} stage={} reason={} status={}",
-                total.replayed(), total.failed(), f.originalTopic(), f.stage(), f.reason(), f.status());
+        log.info("replay by filter done replayed={} failed={} refused={} original_topic={} stage={} reason={} "
+                        + "status={}", total.replayed(), total.failed(), total.refused(), f.originalTopic(), f.stage(),
+                f.reason(), f.status());
         return total;
     }
 
-    /** How many were replayed and failed; {@code lastId} is where the next chunk starts. */
-    public record BulkResult(int replayed, int failed, long lastId) {
+    /**
+     * How many were replayed, failed (no original topic, send failed) and refused (original topic not a replay
+     * target); {@code lastId} is where the next chunk starts.
+     */
+    public record BulkResult(int replayed, int failed, int refused, long lastId) {
+
+        int seen() {
+            return replayed + failed + refused;
+        }
     }
 
     private BulkResult replayChunk(DeadLetterFilter filter, long afterId, int chunk) {
         List<DeadLetterRow> rows = repository.lockChunk(filter, afterId, chunk);
         List<CompletableFuture<SendResult<byte[], byte[]>>> sends = new ArrayList<>();
         for (DeadLetterRow row : rows) {
-            sends.add(row.originalTopic() == null ? null : send(row));
+            sends.add(row.originalTopic() == null || !targets.allowed(row.originalTopic()) ? null : send(row));
         }
         List<Long> done = new ArrayList<>();
         int failed = 0;
+        int refused = 0;
         for (int i = 0; i < rows.size(); i++) {
             DeadLetterRow row = rows.get(i);
-            if (sends.get(i) == null) {
+            if (row.originalTopic() == null) {
                 failed++;
+                continue;
+            }
+            if (sends.get(i) == null) {
+                refused++;
                 continue;
             }
             try {
@@ -127,7 +148,7 @@ public class DeadLetterReplayer {
         }
         repository.markReplayed(done, clock.instant());
         long last = rows.isEmpty() ? afterId : rows.get(rows.size() - 1).id();
-        return new BulkResult(done.size(), failed, last);
+        return new BulkResult(done.size(), failed, refused, last);
     }
 
     private CompletableFuture<SendResult<byte[], byte[]>> send(DeadLetterRow row) {

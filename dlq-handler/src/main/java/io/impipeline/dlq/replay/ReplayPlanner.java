@@ -26,9 +26,11 @@ final class ReplayPlanner {
     private static final Duration METADATA_TIMEOUT = Duration.ofSeconds(10);
 
     private final DlqProperties.TopicReplay config;
+    private final ReplayTargets targets;
 
-    ReplayPlanner(DlqProperties.TopicReplay config) {
+    ReplayPlanner(DlqProperties.TopicReplay config, ReplayTargets targets) {
         this.config = config;
+        this.targets = targets;
     }
 
     ReplayPlan plan(ReplayRequest r, Consumer<byte[], byte[]> consumer) {
@@ -49,6 +51,8 @@ final class ReplayPlanner {
         if (!(rate > 0) || rate > config.maxRate()) {
             throw ApiException.invalidField("rate_per_second must be > 0 and <= " + config.maxRate());
         }
+        // Policy before the cluster is asked anything: a refused target is refused whether it exists or not.
+        targets.require("target_topic", target);
         List<TopicPartition> partitions = partitions(consumer, source, r.partitions());
         requireTopic(consumer, target, "target_topic");
         Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions, METADATA_TIMEOUT);

@@ -52,13 +52,13 @@ public class TopicReplayService {
     private final Map<UUID, TopicReplayRun> running = new ConcurrentHashMap<>();
 
     public TopicReplayService(ReplayJobRepository jobs, KafkaTemplate<byte[], byte[]> replayTemplate,
-                              RawConsumerSettings consumerSettings, DlqProperties dlq, Clock clock,
-                              @Value("${im.instance-id:${HOSTNAME:local}}") String owner) {
+                              RawConsumerSettings consumerSettings, DlqProperties dlq, ReplayTargets targets,
+                              Clock clock, @Value("${im.instance-id:${HOSTNAME:local}}") String owner) {
         this.jobs = jobs;
         this.template = replayTemplate;
         this.consumerSettings = consumerSettings;
         this.config = dlq.topicReplay();
-        this.planner = new ReplayPlanner(config);
+        this.planner = new ReplayPlanner(config, targets);
         this.clock = clock;
         this.owner = owner;
         this.pool = Executors.newFixedThreadPool(config.maxConcurrentJobs(), threads());

@@ -99,7 +99,7 @@ public class DeadLetterController {
     public BulkReplayResult replayAll(@RequestBody(required = false) Map<String, Object> json) {
         BulkRequest b = json == null ? BulkRequest.EMPTY : StrictBody.read(json, BulkRequest.class);
         var result = replayer.replayAll(b.filter().toFilter(), b.limit());
-        return new BulkReplayResult(result.replayed(), result.failed());
+        return new BulkReplayResult(result.replayed(), result.failed(), result.refused());
     }
 
     /** Discards every match of the filter; at least one criterion is required, so nothing goes by accident. */

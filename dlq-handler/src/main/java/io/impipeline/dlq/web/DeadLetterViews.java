@@ -87,7 +87,8 @@ public final class DeadLetterViews {
     public record Summary(List<SummaryItem> items) {
     }
 
-    public record BulkReplayResult(int replayed, int failed) {
+    /** {@code refused}: the original topic is not a replay target (left as they were). */
+    public record BulkReplayResult(int replayed, int failed, int refused) {
     }
 
     public record BulkDiscardResult(int discarded) {
