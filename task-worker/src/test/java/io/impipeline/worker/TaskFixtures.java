@@ -34,14 +34,25 @@ public final class TaskFixtures {
         return WireJson.toBytes(Task.persist(new SequencedMessage(m, seq, T0 + seq + 1), T0));
     }
 
+    /** A persist task of {@code sender}'s message: two senders may use the same message id. */
+    public static byte[] persistFrom(String sender, String messageId, String conversation, long seq) {
+        UpstreamMessage m = Messages.text(messageId, sender, "bob", conversation, T0 + seq);
+        return WireJson.toBytes(Task.persist(new SequencedMessage(m, seq, T0 + seq + 1), T0));
+    }
+
     public static byte[] persistWithContent(String messageId, String conversation, long seq, String content) {
         UpstreamMessage m = Messages.text(messageId, "alice", "bob", conversation, T0).withContent(content);
         return WireJson.toBytes(Task.persist(new SequencedMessage(m, seq, T0), T0));
     }
 
+    /** An offline_push task (contract v2) of alice's message for a batch of users. */
+    public static byte[] push(List<String> userIds, String messageId) {
+        return WireJson.toBytes(Task.offlinePush(new OfflinePushPayload(userIds, "alice", messageId, "New message",
+                "hello", "message", "conv-" + messageId), T0));
+    }
+
     public static byte[] push(String userId, String messageId) {
-        return WireJson.toBytes(Task.offlinePush(new OfflinePushPayload(userId, messageId, "New message",
-                "hello", "message", "conv-" + userId), T0));
+        return push(List.of(userId), messageId);
     }
 
     public static byte[] fanout(String groupId, String messageId, String sender, int batchSize) {

@@ -8,12 +8,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.TestPostgres;
@@ -36,13 +38,15 @@ import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.client.RestClient;
+import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The worker against an embedded broker, a real PostgreSQL and a local webhook: persist_message at volume with
- * redeliveries, poison tasks, the history API and offline pushes.
+ * redeliveries, poison tasks, message identity (two senders, one message id), the history API and batched offline
+ * pushes.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "spring.kafka.bootstrap-servers=${spring.embedded.kafka.brokers}",
@@ -51,7 +55,9 @@ import static org.awaitility.Awaitility.await;
         "im.worker.retry.initial-interval=200ms",
         "im.worker.retry.max-interval=1s",
         "im.worker.push.provider=webhook",
-        "im.worker.push.webhook.read-timeout=2s"})
+        "im.worker.push.webhook.read-timeout=2s",
+        // Ids longer than the database's columns (128) pass the validator: a row PostgreSQL refuses.
+        "im.validation.max-id-length=200"})
 @EmbeddedKafka(partitions = 1, brokerProperties = {
         "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1"})
 @DirtiesContext
@@ -62,6 +68,8 @@ class TaskWorkerIntegrationTest {
     private static final HttpServer WEBHOOK = webhook();
     /** Calls per Idempotency-Key. */
     private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
+    /** The user_ids of each call, per Idempotency-Key. */
+    private static final Map<String, List<List<String>>> USERS = new ConcurrentHashMap<>();
 
     @DynamicPropertySource
     static void properties(DynamicPropertyRegistry registry) {
@@ -137,27 +145,36 @@ class TaskWorkerIntegrationTest {
                             "{\"task_type\": \"persist_message\", ".getBytes(StandardCharsets.UTF_8)));
                 }
                 if (seq == 6) {
-                    // Valid JSON, but PostgreSQL cannot store a NUL character: fails on every attempt.
+                    // PostgreSQL cannot store a NUL character (the validator refuses it too): fails on every attempt.
                     producer.send(new ProducerRecord<>(topics.task(), "poison-nul",
                             TaskFixtures.persistWithContent("poison-nul", "poison-conv", 99, "a\u0000b")));
+                    // Valid for the validator (ids up to 200 here), too long for the column: PostgreSQL refuses it.
+                    producer.send(new ProducerRecord<>(topics.task(), "poison-long",
+                            TaskFixtures.persist("poison-long", "c".repeat(150), 1)));
                 }
             }
         }
         List<ConsumerRecord<String, byte[]>> dead = KafkaTestClients.readUntil(brokers, List.of(topics.taskDlq()),
-                r -> r.stream().filter(x -> x.key() != null && x.key().startsWith("poison-")).count() >= 2, WAIT);
+                r -> r.stream().filter(x -> x.key() != null && x.key().startsWith("poison-")).count() >= 3, WAIT);
 
         ConsumerRecord<String, byte[]> malformed = only(dead, "poison-json");
         assertThat(DeadLetterHeaders.text(malformed.headers(), ImHeaders.DLT_REASON))
                 .isEqualTo(ReasonCode.MALFORMED_JSON.name());
         assertThat(new String(malformed.value(), StandardCharsets.UTF_8)).startsWith("{\"task_type\"");
+        // Rows that can never be stored are dead-lettered at once with the reason, never retried.
         ConsumerRecord<String, byte[]> nul = only(dead, "poison-nul");
         assertThat(DeadLetterHeaders.text(nul.headers(), ImHeaders.DLT_REASON))
-                .isEqualTo(ReasonCode.RETRIES_EXHAUSTED.name());
-        // Named as it was on the task topic, so that a replay goes there, without the retry bookkeeping.
-        assertThat(DeadLetterHeaders.text(nul.headers(), KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(topics.task());
-        assertThat(DeadLetterHeaders.longValue(nul.headers(), KafkaHeaders.DLT_ORIGINAL_OFFSET)).isNotNegative();
-        assertThat(nul.headers().lastHeader("im_retry-attempt")).isNull();
-        assertThat(DeadLetterHeaders.text(nul.headers(), KafkaHeaders.DLT_EXCEPTION_MESSAGE)).contains("3 attempts");
+                .isEqualTo(ReasonCode.INVALID_FIELD.name());
+        assertThat(DeadLetterHeaders.text(nul.headers(), KafkaHeaders.DLT_EXCEPTION_MESSAGE)).contains("NUL");
+        ConsumerRecord<String, byte[]> tooLong = only(dead, "poison-long");
+        assertThat(DeadLetterHeaders.text(tooLong.headers(), ImHeaders.DLT_REASON))
+                .isEqualTo(ReasonCode.INVALID_FIELD.name());
+        assertThat(DeadLetterHeaders.text(tooLong.headers(), KafkaHeaders.DLT_EXCEPTION_MESSAGE))
+                .contains("PostgreSQL refused the message (SQLSTATE 22001)", "value too long");
+        assertThat(DeadLetterHeaders.text(tooLong.headers(), KafkaHeaders.DLT_ORIGINAL_TOPIC)).isEqualTo(topics.task());
+        assertThat(DeadLetterHeaders.longValue(tooLong.headers(), KafkaHeaders.DLT_ORIGINAL_OFFSET)).isNotNegative();
+        assertThat(tooLong.headers().lastHeader("im_retry-attempt")).isNull();
+        assertThat(counter("persist_message", "retried")).isZero();
 
         assertThat(jdbc.queryForList("SELECT seq FROM messages WHERE conversation_id = 'poison-conv' ORDER BY seq",
                 Long.class)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
@@ -187,16 +204,44 @@ class TaskWorkerIntegrationTest {
         assertThat(((Map<?, ?>) messages.get(0)).get("content")).isEqualTo("hello hist-m3");
         assertThat(page.get("next_after_seq")).isEqualTo(4);
 
-        Map<?, ?> one = http().get().uri("/api/v1/messages/hist-m5").retrieve().body(Map.class);
+        Map<?, ?> one = http().get().uri("/api/v1/messages/alice/hist-m5").retrieve().body(Map.class);
         assertThat(one.get("seq")).isEqualTo(5);
         assertThat(one.get("conversation_id")).isEqualTo("hist-conv");
         assertThat(one.get("trace_id")).isEqualTo(TRACE_ID);
     }
 
     @Test
+    void theSameMessageIdFromTwoSendersIsTwoRowsAndBothAreReturned() {
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers)) {
+            producer.send(new ProducerRecord<>(topics.task(), "same-c1", TaskFixtures.persistFrom("alice", "same-m1",
+                    "same-c1", 1)));
+            producer.send(new ProducerRecord<>(topics.task(), "same-c2", TaskFixtures.persistFrom("carol", "same-m1",
+                    "same-c2", 1)));
+            // A redelivery of one of them changes nothing.
+            producer.send(new ProducerRecord<>(topics.task(), "same-c1", TaskFixtures.persistFrom("alice", "same-m1",
+                    "same-c1", 1)));
+        }
+        await().atMost(WAIT).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM messages WHERE message_id = 'same-m1'", Integer.class) == 2);
+
+        Map<?, ?> both = http().get().uri("/api/v1/messages/same-m1").retrieve().body(Map.class);
+        List<?> messages = (List<?>) both.get("messages");
+        assertThat(messages.stream().map(m -> ((Map<?, ?>) m).get("from_user_id") + "/"
+                + ((Map<?, ?>) m).get("conversation_id")).toList()).containsExactly("alice/same-c1", "carol/same-c2");
+        assertThat(both.get("next_after_from_user_id")).isNull();
+        Map<?, ?> page = http().get().uri("/api/v1/messages/same-m1?limit=1").retrieve().body(Map.class);
+        assertThat(page.get("next_after_from_user_id")).isEqualTo("alice");
+        Map<?, ?> carol = http().get().uri("/api/v1/messages/carol/same-m1").retrieve().body(Map.class);
+        assertThat(carol.get("conversation_id")).isEqualTo("same-c2");
+        assertThat(status("/api/v1/messages/bob/same-m1", true)).isEqualTo(404);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM messages WHERE message_id = 'same-m1'", Integer.class))
+                .isEqualTo(2);
+    }
+
+    @Test
     void healthReportsTheDatabaseAndTheBroker() {
-        Map<?, ?> health = RestClient.create("http://localhost:" + port).get().uri("/actuator/health")
-                .retrieve().body(Map.class);
+        // Details only for a caller with the service token.
+        Map<?, ?> health = http().get().uri("/actuator/health").retrieve().body(Map.class);
         Map<?, ?> components = (Map<?, ?>) health.get("components");
         assertThat(((Map<?, ?>) components.get("db")).get("status")).isEqualTo("UP");
         assertThat(((Map<?, ?>) components.get("kafka")).get("status")).isEqualTo("UP");
@@ -210,9 +255,12 @@ class TaskWorkerIntegrationTest {
         assertThat(status("/api/v1/conversations/c/messages?after_seq=abc", true)).isEqualTo(400);
         assertThat(status("/api/v1/conversations/c/messages?after_seq=-1", true)).isEqualTo(400);
         assertThat(status("/api/v1/messages/no-such-message", true)).isEqualTo(404);
+        assertThat(status("/api/v1/messages/alice/no-such-message", true)).isEqualTo(404);
+        assertThat(status("/api/v1/messages/m?limit=0", true)).isEqualTo(400);
         assertThat(status("/api/v1/conversations/c/messages", true)).isEqualTo(200);
         assertThat(status("/api/v1/conversations/c/messages", false)).isEqualTo(401);
         assertThat(status("/api/v1/messages/x", false)).isEqualTo(401);
+        assertThat(status("/api/v1/messages/alice/x", false)).isEqualTo(401);
     }
 
     @Test
@@ -227,42 +275,70 @@ class TaskWorkerIntegrationTest {
     // ---- offline_push ------------------------------------------------------------------------------------------
 
     @Test
-    void anOfflinePushIsSentOnceAlsoWhenItsTaskIsRedelivered() {
+    void aBatchPushIsOneRequestForItsUsersAndPushesEachOfThemOnceAcrossRedeliveries() {
         double before = counter("offline_push", "sent") + counter("offline_push", "duplicate");
+        List<String> users = List.of("ok-a", "ok-b", "ok-c");
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers)) {
             for (int i = 0; i < 3; i++) {
-                producer.send(new ProducerRecord<>(topics.task(), "ok-user", TaskFixtures.push("ok-user", "push-m1")));
+                producer.send(new ProducerRecord<>(topics.task(), "ok-a", TaskFixtures.push(users, "push-m1")));
                 producer.flush();
             }
         }
         await().atMost(WAIT).until(() -> counter("offline_push", "sent") + counter("offline_push", "duplicate")
                 - before >= 3);
-        assertThat(pushStatus("ok-user", "push-m1")).isEqualTo("SENT");
-        assertThat(CALLS.get("push:ok-user:push-m1")).hasValue(1);
+        users.forEach(u -> assertThat(pushStatus(u, "push-m1")).isEqualTo("SENT"));
+        // One request, listing the batch, for three deliveries of the task.
+        assertThat(CALLS.get("push:alice:push-m1:ok-a")).hasValue(1);
+        assertThat(USERS.get("push:alice:push-m1:ok-a")).containsExactly(users);
+    }
+
+    @Test
+    void aBatchWhoseUsersWerePartlyPushedAlreadyPushesOnlyTheRest() {
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers)) {
+            producer.send(new ProducerRecord<>(topics.task(), "ok-d", TaskFixtures.push(List.of("ok-d", "ok-e"),
+                    "push-m5")));
+        }
+        await().atMost(WAIT).until(() -> "SENT".equals(pushStatus("ok-e", "push-m5")));
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers)) {
+            producer.send(new ProducerRecord<>(topics.task(), "ok-d",
+                    TaskFixtures.push(List.of("ok-d", "ok-e", "ok-f"), "push-m5")));
+        }
+        await().atMost(WAIT).until(() -> "SENT".equals(pushStatus("ok-f", "push-m5")));
+        assertThat(USERS.get("push:alice:push-m5:ok-d")).containsExactly(List.of("ok-d", "ok-e"));
+        // The rest under its own key, so that a receiver remembering keys does not take it for a repeat.
+        List<List<String>> rest = USERS.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("push:alice:push-m5:ok-d/"))
+                .flatMap(e -> e.getValue().stream()).toList();
+        assertThat(rest).containsExactly(List.of("ok-f"));
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM push_notifications WHERE message_id = 'push-m5' "
+                + "AND from_user_id = 'alice' AND status = 'SENT'", Integer.class)).isEqualTo(3);
     }
 
     @Test
     void aPushRefusedWith4xxIsDeadLetteredAsPushRejected() {
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers)) {
             producer.send(new ProducerRecord<>(topics.task(), "reject-user",
-                    TaskFixtures.push("reject-user", "push-m2")));
+                    TaskFixtures.push(List.of("reject-user", "reject-other"), "push-m2")));
         }
         List<ConsumerRecord<String, byte[]>> dead = KafkaTestClients.readUntil(brokers, List.of(topics.taskDlq()),
                 r -> r.stream().anyMatch(x -> "reject-user".equals(x.key())), WAIT);
         assertThat(DeadLetterHeaders.text(only(dead, "reject-user").headers(), ImHeaders.DLT_REASON))
                 .isEqualTo(ReasonCode.PUSH_REJECTED.name());
         assertThat(pushStatus("reject-user", "push-m2")).isEqualTo("REJECTED");
-        assertThat(CALLS.get("push:reject-user:push-m2")).hasValue(1);
+        assertThat(pushStatus("reject-other", "push-m2")).isEqualTo("REJECTED");
+        assertThat(CALLS.get("push:alice:push-m2:reject-user")).hasValue(1);
     }
 
     @Test
     void aPushFailingWith5xxIsRetriedWithoutBlockingAndSentOnTheNextAttempt() {
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers)) {
-            producer.send(new ProducerRecord<>(topics.task(), "flaky-user", TaskFixtures.push("flaky-user", "push-m3")));
+            producer.send(new ProducerRecord<>(topics.task(), "flaky-user",
+                    TaskFixtures.push(List.of("flaky-user", "flaky-other"), "push-m3")));
             producer.send(new ProducerRecord<>(topics.task(), "ok-user", TaskFixtures.push("ok-user", "push-m4")));
         }
-        await().atMost(WAIT).until(() -> "SENT".equals(pushStatus("flaky-user", "push-m3")));
-        assertThat(CALLS.get("push:flaky-user:push-m3")).hasValue(2);
+        await().atMost(WAIT).until(() -> "SENT".equals(pushStatus("flaky-other", "push-m3")));
+        assertThat(CALLS.get("push:alice:push-m3:flaky-user")).hasValue(2);
+        assertThat(pushStatus("flaky-user", "push-m3")).isEqualTo("SENT");
         assertThat(pushStatus("ok-user", "push-m4")).isEqualTo("SENT");
         assertThat(jdbc.queryForObject("SELECT attempts FROM push_notifications WHERE user_id = 'flaky-user'",
                 Integer.class)).isEqualTo(2);
@@ -276,8 +352,8 @@ class TaskWorkerIntegrationTest {
     }
 
     private String pushStatus(String user, String message) {
-        return jdbc.queryForList("SELECT status FROM push_notifications WHERE user_id = ? AND message_id = ?",
-                String.class, user, message).stream().findFirst().orElse(null);
+        return jdbc.queryForList("SELECT status FROM push_notifications WHERE user_id = ? AND from_user_id = 'alice' "
+                + "AND message_id = ?", String.class, user, message).stream().findFirst().orElse(null);
     }
 
     private static ConsumerRecord<String, byte[]> only(List<ConsumerRecord<String, byte[]>> records, String key) {
@@ -300,7 +376,7 @@ class TaskWorkerIntegrationTest {
         return http().get().uri(path).exchange((req, res) -> res.bodyTo(new ParameterizedTypeReference<>() { }));
     }
 
-    /** 2xx for ok-*, 400 for reject-*, 503 on the first call then 200 for flaky-*. */
+    /** By the batch's first user: 2xx for ok-*, 400 for reject-*, 503 on the first call then 200 for flaky-*. */
     private static HttpServer webhook() {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress("localhost", 0), 0);
@@ -313,8 +389,11 @@ class TaskWorkerIntegrationTest {
     }
 
     private static void answer(HttpExchange exchange) throws IOException {
-        exchange.getRequestBody().readAllBytes();
+        JsonNode body = WireJson.mapper().readTree(exchange.getRequestBody().readAllBytes());
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        List<String> users = new ArrayList<>();
+        body.path("user_ids").forEach(u -> users.add(u.asString()));
+        USERS.computeIfAbsent(key, k -> new CopyOnWriteArrayList<>()).add(users);
         int call = CALLS.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
         int status = key.contains(":reject-") ? 400 : key.contains(":flaky-") && call == 1 ? 503 : 200;
         exchange.sendResponseHeaders(status, -1);

@@ -12,6 +12,7 @@ import io.impipeline.model.codec.WireValidator;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.fanout.FanoutPageListener;
+import io.impipeline.worker.fanout.FanoutProgress;
 import io.impipeline.worker.fanout.FanoutStep;
 import io.impipeline.worker.fanout.GroupMembersStore;
 import io.impipeline.worker.fanout.GroupMembershipListener;
@@ -34,7 +35,6 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** The worker's parts, wired in the order of the data flow. */
@@ -108,20 +108,22 @@ public class WorkerConfiguration {
 
     @Bean
     GroupMembershipListener groupMembershipListener(GroupMembersStore store, WireValidator validator,
-                                                    TransactionTemplate databaseTransaction, MeterRegistry meters) {
-        return new GroupMembershipListener(store, validator, databaseTransaction, meters);
+                                                    TransactionTemplate databaseTransaction, WorkerMetrics metrics,
+                                                    KafkaTemplate<String, byte[]> template, WorkerTopics topics) {
+        return new GroupMembershipListener(store, validator, databaseTransaction, metrics, template, topics);
     }
 
     @Bean
-    FanoutStep fanoutStep(GroupMembersStore members, KafkaTemplate<String, byte[]> template, WorkerTopics topics,
-                          WorkerProperties worker, JdbcTransactionManager transactions,
-                          ObjectProvider<FanoutPageListener> pageListener, WorkerMetrics metrics, Clock clock,
-                          ObjectProvider<StreamTracing> tracing) {
-        // One consistent snapshot of the members for the whole fan-out, even while the group changes.
-        TransactionTemplate snapshot = new TransactionTemplate(transactions);
-        snapshot.setReadOnly(true);
-        snapshot.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
-        return new FanoutStep(members, template, topics, worker.fanout(), snapshot,
+    FanoutProgress fanoutProgress(JdbcTemplate jdbc, TransactionTemplate databaseTransaction,
+                                  GroupMembersStore members) {
+        return new FanoutProgress(jdbc, databaseTransaction, members);
+    }
+
+    @Bean
+    FanoutStep fanoutStep(FanoutProgress progress, KafkaTemplate<String, byte[]> template, WorkerTopics topics,
+                          WorkerProperties worker, ObjectProvider<FanoutPageListener> pageListener,
+                          WorkerMetrics metrics, Clock clock, ObjectProvider<StreamTracing> tracing) {
+        return new FanoutStep(progress, template, topics, worker.fanout(),
                 pageListener.getIfAvailable(() -> (group, message, page, sent) -> { }), metrics, clock,
                 tracing.getIfAvailable());
     }

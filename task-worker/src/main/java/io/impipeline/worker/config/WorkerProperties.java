@@ -23,7 +23,7 @@ import org.springframework.validation.annotation.Validated;
  * @param projectionGroup consumer group that keeps the {@code group_members} projection from {@code im-group-topic}
  * @param retry          non-blocking retries of failed tasks
  * @param outage         blocking back-off while PostgreSQL or the broker is unavailable
- * @param fanout         group fan-out paging
+ * @param fanout         group fan-out: page size, record size limit, memory of finished fan-outs
  * @param push           offline push provider
  * @param history        history API limits
  */
@@ -81,12 +81,21 @@ public record WorkerProperties(
     }
 
     /**
-     * @param defaultBatchSize members per page when a task has no {@code batch_size}
-     * @param maxBatchSize     upper bound on a task's {@code batch_size}
+     * @param defaultBatchSize  members per page when a task has no {@code batch_size}
+     * @param maxBatchSize      upper bound on a task's {@code batch_size}: a page is one Kafka transaction
+     * @param maxRecordBytes    largest routed record written (value, key and headers); a larger group batch is split
+     *                          in halves (still one partition each), a single recipient's record over it is
+     *                          dead-lettered {@code TOO_LARGE}. 0 (default): {@code im.topics.max-message-bytes}
+     *                          (the topics' {@code max.message.bytes} and the producers' {@code max.request.size},
+     *                          2 MiB) less 64 KiB for the record and batch overhead
+     * @param progressRetention how long a finished fan-out is remembered in {@code fanout_progress}: a replay of it
+     *                          within that time writes nothing; after it, it would fan out again
      */
     public record Fanout(
             @DefaultValue("100") @Min(1) int defaultBatchSize,
-            @DefaultValue("1000") @Min(1) int maxBatchSize) {
+            @DefaultValue("1000") @Min(1) int maxBatchSize,
+            @DefaultValue("0") @Min(0) int maxRecordBytes,
+            @DefaultValue("14d") @NotNull Duration progressRetention) {
 
         public int pageSize(int requested) {
             return requested <= 0 ? defaultBatchSize : Math.min(requested, maxBatchSize);
@@ -96,7 +105,8 @@ public record WorkerProperties(
     /**
      * @param provider {@code log} (default: records the push in {@code push_notifications}) or {@code webhook}
      * @param webhook  the webhook provider's endpoint and timeouts
-     * @param parallelism pushes of one batch sent at the same time (a slow provider must not stall a 200-task poll)
+     * @param parallelism push tasks of one poll sent at the same time (a slow provider must not stall a 200-task
+     *                    poll); the tasks of one message go one after the other
      */
     public record Push(
             @DefaultValue("log") @NotNull Provider provider,

@@ -10,6 +10,9 @@ import io.impipeline.model.topics.TopicSpec;
  */
 public final class WorkerTopics {
 
+    /** Room left under max.message.bytes for the record and batch framing. */
+    private static final int RECORD_OVERHEAD = 64 * 1024;
+
     private final ImTopicsProperties topics;
     private final WorkerProperties worker;
 
@@ -31,6 +34,24 @@ public final class WorkerTopics {
         return topics.name(TopicKind.ROUTED);
     }
 
+    /**
+     * The partition count group batches are computed for: the configured spec of {@code im-routed-topic}
+     * ({@code im.topics.specs.routed.partitions}); the topic must have exactly this many (checked at start).
+     */
+    public int routedPartitions() {
+        return topics.spec(TopicKind.ROUTED).partitions();
+    }
+
+    /** Largest routed record a fan-out writes: {@code im.worker.fanout.max-record-bytes}, or derived from the topics'. */
+    public int maxFanoutRecordBytes() {
+        int configured = worker.fanout().maxRecordBytes();
+        return configured > 0 ? configured : topics.maxMessageBytes() - RECORD_OVERHEAD;
+    }
+
+    public TopicSpec routedSpec() {
+        return topics.spec(TopicKind.ROUTED);
+    }
+
     public String group() {
         return topics.name(TopicKind.GROUP);
     }
@@ -41,6 +62,11 @@ public final class WorkerTopics {
 
     public String taskDlq() {
         return topics.dlqTopic(TopicKind.TASK);
+    }
+
+    /** Group records the projection cannot apply. */
+    public String groupDlq() {
+        return topics.dlqTopic(TopicKind.GROUP);
     }
 
     /** The retry topic is laid out like the task topic (partitions, replicas, retention). */

@@ -1,25 +1,35 @@
 package io.impipeline.worker.fanout;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
 import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.wire.GroupFanoutPayload;
+import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
+import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.model.wire.TaskType;
 import io.impipeline.platform.tracing.StreamTracing;
+import io.impipeline.worker.batch.DataErrors;
 import io.impipeline.worker.batch.FailedTasks;
 import io.impipeline.worker.batch.Outages;
+import io.impipeline.worker.batch.RetryHeaders;
 import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.batch.WorkerMetrics.Outcome;
 import io.impipeline.worker.config.WorkerProperties;
 import io.impipeline.worker.config.WorkerTopics;
+import io.impipeline.worker.fanout.FanoutHeaders.Position;
+import io.impipeline.worker.fanout.FanoutProgress.Claim;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -29,75 +39,213 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.kafka.core.KafkaOperations;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * {@code group_fanout}: one {@link RoutedMessage} per member of the group (keyed by the member, to
- * {@code im-routed-topic}), except {@code exclude_user_ids}, read from the projection page by page
- * ({@code batch_size}) in one read-only snapshot. The records are sent in the batch's Kafka transaction: a crash or
- * failure half-way aborts it, the offsets are not committed, and the whole fan-out is redone; read_committed
- * consumers (the dispatcher) never see the partial one. Hence: no member lost, no duplicates.
+ * {@code group_fanout}, one page per task record (contract v2). A record writes one page of the group's members
+ * (keyset paging on {@code user_id}, {@code batch_size} members) as group batches on {@code im-routed-topic}: the
+ * page's members but {@code exclude_user_ids} and the sender, grouped by the partition of {@code im-routed-topic}
+ * they hash to ({@link RecipientPartitions}, for the configured partition count), one
+ * {@link RoutedMessage#batch} per (page, partition), written to that partition explicitly with key
+ * {@code conversation_id}. With them, in the same Kafka transaction as the record's offset, it writes the
+ * continuation: the same task (value unchanged) with the next page's cursor in headers ({@link FanoutHeaders}), to
+ * the record's own partition of the task topic, where it waits behind the tasks already there.
+ *
+ * <p>So a fan-out of any size is a chain of small transactions, one page each: a crash aborts one page, which is
+ * redone from the same record; nothing of it is seen by read_committed readers, nothing is written twice; other tasks
+ * of the partition go between the pages. {@link FanoutProgress} makes a record delivered again after its page
+ * committed write nothing. A page that fails before it is sent (the projection does not know the group, the page
+ * cannot be read) takes the retry path and, after the last attempt, the DLQ ({@code RETRIES_EXHAUSTED}), keeping its
+ * cursor: a replay resumes there.
  */
 public class FanoutStep {
 
     private static final Logger log = LoggerFactory.getLogger(FanoutStep.class);
     private static final String TYPE = TaskType.GROUP_FANOUT.wireName();
     private static final String SPAN = "group-fanout";
+    /** Finished fan-outs forgotten per completion (the rest at the next ones). */
+    private static final int PURGE_LIMIT = 100;
 
-    private final GroupMembersStore members;
+    private final FanoutProgress progress;
     private final KafkaOperations<String, byte[]> template;
     private final WorkerTopics topics;
     private final WorkerProperties.Fanout settings;
-    private final TransactionTemplate snapshot;
     private final FanoutPageListener pageListener;
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final StreamTracing tracing;
 
     /** @param tracing null when tracing is off */
-    public FanoutStep(GroupMembersStore members, KafkaOperations<String, byte[]> template, WorkerTopics topics,
-                      WorkerProperties.Fanout settings, TransactionTemplate snapshot, FanoutPageListener pageListener,
-                      WorkerMetrics metrics, Clock clock, StreamTracing tracing) {
-        this.members = members;
+    public FanoutStep(FanoutProgress progress, KafkaOperations<String, byte[]> template, WorkerTopics topics,
+                      WorkerProperties.Fanout settings, FanoutPageListener pageListener, WorkerMetrics metrics,
+                      Clock clock, StreamTracing tracing) {
+        this.progress = progress;
         this.template = template;
         this.topics = topics;
         this.settings = settings;
-        this.snapshot = snapshot;
         this.pageListener = pageListener;
         this.metrics = metrics;
         this.clock = clock;
         this.tracing = tracing;
     }
 
+    /** The fan-out a task belongs to: the group and the message's identity. */
+    public static FanoutProgress.Key keyOf(GroupFanoutPayload payload) {
+        return new FanoutProgress.Key(payload.groupId(), payload.message().message().fromUserId(),
+                payload.message().message().messageId());
+    }
+
     public void fanOut(TaskRecord task, FailedTasks failed) {
-        GroupFanoutPayload payload;
+        GroupFanoutPayload payload = task.task().groupFanoutPayload();
+        FanoutProgress.Key key = keyOf(payload);
+        Position position = FanoutHeaders.position(task.record().headers());
+        Claim claim;
         try {
-            payload = task.task().groupFanoutPayload();
-            if (!members.exists(payload.groupId())) {
-                // The projection may lag behind the router: worth a retry, then the DLQ.
-                failed.retry(task, new UnknownGroupException(payload.groupId()));
-                return;
+            claim = progress.claim(key, position, task.origin(), settings.pageSize(payload.batchSize()));
+        } catch (RuntimeException e) {
+            settle(task, failed, e);
+            return;
+        }
+        if (claim instanceof Claim.UnknownGroup) {
+            // The projection may lag behind the router: worth a retry, then the DLQ.
+            failed.retry(task, new UnknownGroupException(key.groupId()));
+        } else if (claim instanceof Claim.Skip skip) {
+            log.info("fan-out record skipped group_id={} from_user_id={} message_id={} page={} origin={}: {}",
+                    key.groupId(), key.fromUserId(), key.messageId(), position.page(), task.origin(), skip.why());
+            metrics.task(TYPE, Outcome.DUPLICATE, 1);
+        } else if (claim instanceof Claim.Completed completed) {
+            complete(key, completed);
+        } else {
+            // Sent inside the page's span: the template's observation makes each record's trace context a child.
+            inTraceOf(task, trace -> {
+                writePage(task, payload, key, (Claim.Page) claim, failed, trace);
+                return null;
+            });
+        }
+    }
+
+    private void writePage(TaskRecord task, GroupFanoutPayload payload, FanoutProgress.Key key, Claim.Page page,
+                           FailedTasks failed, List<Header> trace) {
+        List<ProducerRecord<String, byte[]>> records;
+        try {
+            pageListener.beforePage(key.groupId(), key.messageId(), page.page());
+            records = pageRecords(payload, page.members(), trace);
+        } catch (RuntimeException e) {
+            // Nothing of this page was sent: let the claim go (a replay may take the page over) and settle the task.
+            release(key, page, task);
+            settle(task, failed, e);
+            return;
+        }
+        // From the first send on, any exception must leave this method: the poll's transaction is aborted and the
+        // page redone from this record. Catching it here would commit part of a page next to its retry.
+        records.forEach(template::send);
+        String last = page.members().get(page.members().size() - 1);
+        long recordsSoFar = page.recordsSoFar() + records.size();
+        template.send(continuation(task, new Position(page.page() + 1, last, recordsSoFar)));
+        metrics.fanoutRecords(records.size());
+        log.debug("fan-out page group_id={} message_id={} page={} members={} records={}", key.groupId(),
+                key.messageId(), page.page(), page.members().size(), records.size());
+        pageListener.afterPage(key.groupId(), key.messageId(), page.page(), recordsSoFar);
+    }
+
+    private void complete(FanoutProgress.Key key, Claim.Completed completed) {
+        metrics.task(TYPE, Outcome.FANNED_OUT, 1);
+        log.info("fan-out done group_id={} from_user_id={} message_id={} pages={} records={}", key.groupId(),
+                key.fromUserId(), key.messageId(), completed.pages(), completed.routedRecords());
+        try {
+            int forgotten = progress.purge(settings.progressRetention(), PURGE_LIMIT);
+            if (forgotten > 0) {
+                log.debug("forgot {} fan-outs finished more than {} ago", forgotten, settings.progressRetention());
             }
         } catch (RuntimeException e) {
             if (Outages.isOutage(e)) {
                 throw e;
             }
-            failed.retry(task, e);
-            return;
+            log.warn("could not forget finished fan-outs: {}", e.toString());
         }
-        // From the first send on, any exception must leave this method: the transaction is aborted and the task
-        // redone. Catching it here would commit a partial fan-out next to its retry.
-        Long sent = inTraceOf(task, trace -> snapshot.execute(status -> sendPages(payload, trace)));
-        long count = sent == null ? 0 : sent;
-        metrics.fanoutRecords(count);
-        metrics.task(TYPE, Outcome.FANNED_OUT, 1);
-        log.info("fan-out done group_id={} message_id={} records={}", payload.groupId(), payload.messageId(), count);
+    }
+
+    private void release(FanoutProgress.Key key, Claim.Page page, TaskRecord task) {
+        try {
+            progress.release(key, page.page(), task.origin());
+        } catch (RuntimeException e) {
+            if (Outages.isOutage(e)) {
+                throw e;
+            }
+            log.warn("could not release page {} of fan-out {}: {}", page.page(), key, e.toString());
+        }
+    }
+
+    private static void settle(TaskRecord task, FailedTasks failed, RuntimeException e) {
+        if (Outages.isOutage(e)) {
+            throw e;
+        }
+        if (e instanceof RecipientTooLargeException tooLarge) {
+            failed.reject(task, Rejection.of(ReasonCode.TOO_LARGE, tooLarge.getMessage()));
+        } else if (DataErrors.isDataError(e)) {
+            failed.reject(task, DataErrors.rejection("the fan-out", e));
+        } else {
+            failed.retry(task, e);
+        }
     }
 
     /**
-     * Runs the fan-out in a span that continues the task's trace ({@code traceparent} header); each routed record
-     * carries that span's context, so the whole fan-out shares the message's trace id. Without a tracer the task's
-     * own context is passed on as it is.
+     * The page's group batches: members but the excluded ones and the sender, by partition of the routed topic, one
+     * record per partition (split in halves while a record would exceed the record size limit).
+     */
+    private List<ProducerRecord<String, byte[]>> pageRecords(GroupFanoutPayload payload, List<String> members,
+                                                             List<Header> trace) {
+        Set<String> excluded = new HashSet<>();
+        if (payload.excludeUserIds() != null) {
+            excluded.addAll(payload.excludeUserIds());
+        }
+        excluded.add(payload.message().message().fromUserId());
+        List<String> recipients = members.stream().filter(u -> !excluded.contains(u)).toList();
+        String key = payload.message().message().conversationId();
+        long routedAt = clock.millis();
+        List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+        for (Map.Entry<Integer, List<String>> partition
+                : RecipientPartitions.byPartition(recipients, topics.routedPartitions()).entrySet()) {
+            addBatches(records, partition.getKey(), key, partition.getValue(), payload.message(), routedAt, trace);
+        }
+        return records;
+    }
+
+    private void addBatches(List<ProducerRecord<String, byte[]>> records, int partition, String key,
+                            List<String> users, SequencedMessage message, long routedAt, List<Header> trace) {
+        byte[] value = WireJson.toBytes(RoutedMessage.batch(users, message, routedAt));
+        if (size(key, value, trace) <= topics.maxFanoutRecordBytes()) {
+            records.add(new ProducerRecord<>(topics.routed(), partition, key, value, trace));
+            return;
+        }
+        if (users.size() == 1) {
+            throw new RecipientTooLargeException(value.length, topics.maxFanoutRecordBytes());
+        }
+        int half = users.size() / 2;
+        addBatches(records, partition, key, users.subList(0, half), message, routedAt, trace);
+        addBatches(records, partition, key, users.subList(half, users.size()), message, routedAt, trace);
+    }
+
+    private static int size(String key, byte[] value, List<Header> headers) {
+        int size = value.length + (key == null ? 0 : key.getBytes(StandardCharsets.UTF_8).length);
+        for (Header h : headers) {
+            size += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return size;
+    }
+
+    /** The same task, value unchanged, at the next page; to the task topic partition the fan-out started on. */
+    private ProducerRecord<String, byte[]> continuation(TaskRecord task, Position next) {
+        RecordHeaders headers = new RecordHeaders(task.record().headers().toArray());
+        RetryHeaders.removeAll(headers);
+        FanoutHeaders.put(headers, next);
+        Integer partition = task.originPartition() >= 0 ? task.originPartition() : null;
+        return new ProducerRecord<>(topics.task(), partition, task.record().key(), task.record().value(), headers);
+    }
+
+    /**
+     * Writes a page in a span that continues the task's trace ({@code traceparent} header); each routed record (and
+     * the continuation) carries that span's context, so the whole fan-out shares the message's trace id. Without a
+     * tracer the task's own context is passed on as it is.
      */
     private <T> T inTraceOf(TaskRecord task, Function<List<Header>, T> work) {
         Headers headers = new RecordHeaders(task.record().headers().toArray());
@@ -126,36 +274,18 @@ public class FanoutStep {
         return context;
     }
 
-    private long sendPages(GroupFanoutPayload payload, List<Header> trace) {
-        Set<String> excluded = payload.excludeUserIds() == null ? Set.of() : new HashSet<>(payload.excludeUserIds());
-        int pageSize = settings.pageSize(payload.batchSize());
-        long routedAt = clock.millis();
-        String after = "";
-        long sent = 0;
-        int page = 0;
-        List<String> userIds;
-        do {
-            userIds = members.page(payload.groupId(), after, pageSize);
-            for (String userId : userIds) {
-                if (!excluded.contains(userId)) {
-                    RoutedMessage routed = RoutedMessage.to(userId, payload.message(), false, routedAt);
-                    template.send(new ProducerRecord<>(topics.routed(), null, userId, WireJson.toBytes(routed),
-                            trace));
-                    sent++;
-                }
-            }
-            if (!userIds.isEmpty()) {
-                after = userIds.get(userIds.size() - 1);
-                pageListener.afterPage(payload.groupId(), payload.messageId(), ++page, sent);
-            }
-        } while (userIds.size() == pageSize);
-        return sent;
-    }
-
     /** The projection does not know the group (yet). */
     public static class UnknownGroupException extends RuntimeException {
         public UnknownGroupException(String groupId) {
             super("group " + groupId + " is not in the group_members projection");
+        }
+    }
+
+    /** A routed record for a single recipient would still exceed the limit: the message itself is too large. */
+    public static class RecipientTooLargeException extends RuntimeException {
+        public RecipientTooLargeException(int bytes, int limit) {
+            super("a routed record for one recipient has " + bytes + " bytes; the limit is " + limit
+                    + " (im.worker.fanout.max-record-bytes)");
         }
     }
 }

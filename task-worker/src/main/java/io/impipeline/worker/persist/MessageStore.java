@@ -16,7 +16,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** The {@code messages} table: idempotent batch inserts and the history reads. */
+/** The {@code messages} table: inserts idempotent by (from_user_id, message_id), and the history reads. */
 public class MessageStore {
 
     /** A message to insert with the trace id of its task. */
@@ -28,7 +28,7 @@ public class MessageStore {
                                   content, metadata, gateway_id, device_id, version, client_timestamp, accepted_at,
                                   trace_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (message_id) DO NOTHING""";
+            ON CONFLICT (from_user_id, message_id) DO NOTHING""";
 
     private static final String COLUMNS = """
             message_id, conversation_id, seq, from_user_id, to_user_id, group_id, message_type, content,
@@ -73,9 +73,16 @@ public class MessageStore {
                 + "ORDER BY seq LIMIT ?", MAPPER, conversationId, afterSeq, limit);
     }
 
-    public Optional<StoredMessage> find(String messageId) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM messages WHERE message_id = ?", MAPPER, messageId)
-                .stream().findFirst();
+    /** One message by its identity. */
+    public Optional<StoredMessage> find(String fromUserId, String messageId) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM messages WHERE from_user_id = ? AND message_id = ?", MAPPER,
+                fromUserId, messageId).stream().findFirst();
+    }
+
+    /** Every sender's message with this id, by sender, after {@code afterFromUserId} (keyset paging). */
+    public List<StoredMessage> byMessageId(String messageId, String afterFromUserId, int limit) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM messages WHERE message_id = ? AND from_user_id > ? "
+                + "ORDER BY from_user_id LIMIT ?", MAPPER, messageId, afterFromUserId, limit);
     }
 
     private static void bind(PreparedStatement ps, Row row) throws SQLException {

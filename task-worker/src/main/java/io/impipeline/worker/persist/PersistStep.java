@@ -4,6 +4,7 @@ import java.util.List;
 
 import io.impipeline.model.wire.TaskType;
 import io.impipeline.platform.tracing.StreamTracing;
+import io.impipeline.worker.batch.DataErrors;
 import io.impipeline.worker.batch.FailedTasks;
 import io.impipeline.worker.batch.Outages;
 import io.impipeline.worker.batch.TaskRecord;
@@ -14,9 +15,12 @@ import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 
 /**
- * {@code persist_message}: all tasks of a poll as one JDBC batch in one transaction, idempotent by
- * {@code message_id}. When the batch fails for a reason other than an outage, the rows are inserted one by one so
- * that only the row at fault goes to the retry path and the rest of the batch is stored.
+ * {@code persist_message}: all tasks of a poll as one JDBC batch in one transaction, idempotent by the message's
+ * identity ({@code from_user_id}, {@code message_id}). When the batch fails for a reason other than an outage, the
+ * rows are inserted one by one so that only the row at fault fails and the rest of the batch is stored. A row
+ * PostgreSQL refuses for its data (SQLSTATE class 22/23, e.g. a NUL character in {@code content}) is dead-lettered at
+ * once with {@code INVALID_FIELD} and the database's reason: it would fail the same way on every attempt. Any other
+ * failure of a row takes the retry path.
  */
 public class PersistStep {
 
@@ -57,7 +61,11 @@ public class PersistStep {
                 if (Outages.isOutage(e)) {
                     throw e;
                 }
-                failed.retry(tasks.get(i), e);
+                if (DataErrors.isDataError(e)) {
+                    failed.reject(tasks.get(i), DataErrors.rejection("the message", e));
+                } else {
+                    failed.retry(tasks.get(i), e);
+                }
             }
         }
     }

@@ -5,8 +5,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The default provider, for development and for deployments where another system reads
- * {@code push_notifications}: the row written by {@link PushStep} with status {@code SENT} is the push. Logs ids
- * only, never the content.
+ * {@code push_notifications}: the rows written by {@link PushStep} with status {@code SENT} (one per user of the
+ * batch) are the push. Logs ids only, never the content.
  */
 public class LogPushProvider implements PushProvider {
 
@@ -18,9 +18,9 @@ public class LogPushProvider implements PushProvider {
     }
 
     @Override
-    public PushResult send(PushNotification notification) {
-        log.debug("push user_id={} message_id={} push_type={}", notification.userId(), notification.messageId(),
-                notification.pushType());
-        return PushResult.sent();
+    public PushOutcome send(PushBatch batch) {
+        log.debug("push from_user_id={} message_id={} push_type={} users={}", batch.fromUserId(), batch.messageId(),
+                batch.pushType(), batch.userIds().size());
+        return PushOutcome.all(batch, PushResult.sent());
     }
 }

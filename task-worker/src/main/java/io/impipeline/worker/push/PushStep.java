@@ -1,14 +1,19 @@
 package io.impipeline.worker.push;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
+import java.util.stream.Collectors;
 
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
+import io.impipeline.model.wire.OfflinePushPayload;
 import io.impipeline.model.wire.TaskType;
+import io.impipeline.worker.batch.DataErrors;
 import io.impipeline.worker.batch.FailedTasks;
 import io.impipeline.worker.batch.Outages;
 import io.impipeline.worker.batch.TaskRecord;
@@ -16,19 +21,30 @@ import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.batch.WorkerMetrics.Outcome;
 
 /**
- * {@code offline_push}: each task of the batch claims its (user, message) row in the ledger, is sent by the
- * provider unless already sent, and is marked with the outcome. The pushes of a batch run in parallel on a small
- * pool; failures are handed back to the listener thread, which alone writes to Kafka (the batch's transaction).
+ * {@code offline_push} (contract v2: a batch of {@code user_ids} per task): each task claims its users' rows in the
+ * ledger, the provider gets one call with the users not pushed yet, and their rows are marked with the outcome. A
+ * user already {@code SENT} is never sent again, so a redelivered or retried batch pushes nobody twice and a batch
+ * that failed for some users retries only those. The task's outcome: every user sent (now or before) -> sent; some
+ * users failed for now (5xx, timeout) -> retried; else some refused for good (4xx) -> dead-lettered
+ * {@code PUSH_REJECTED}.
+ *
+ * <p>The tasks of a poll run on a small pool, those of one message one after the other (two batches of one message
+ * that share users then never send them both). Failures and counts are handed back to the listener thread, which
+ * alone writes to Kafka (the poll's transaction) and counts (after the commit).
  */
 public class PushStep {
 
     static final String TYPE = TaskType.OFFLINE_PUSH.wireName();
-    private static final String SENT = "SENT";
 
     private final PushProvider provider;
     private final PushLedger ledger;
     private final WorkerMetrics metrics;
     private final ExecutorService pool;
+
+    /** What one task came to, for the meters. */
+    private record Done(Outcome outcome, int sent, int alreadySent, int rejected, int failed) {
+        static final Done NONE = new Done(null, 0, 0, 0, 0);
+    }
 
     public PushStep(PushProvider provider, PushLedger ledger, WorkerMetrics metrics, ExecutorService pool) {
         this.provider = provider;
@@ -38,45 +54,82 @@ public class PushStep {
     }
 
     public void push(List<TaskRecord> tasks, FailedTasks failed) {
-        List<CompletableFuture<Void>> pushes = new ArrayList<>(tasks.size());
-        for (TaskRecord task : tasks) {
-            pushes.add(CompletableFuture.runAsync(() -> pushOne(task, failed), pool));
+        Map<String, List<TaskRecord>> byMessage = tasks.stream().collect(Collectors.groupingBy(
+                PushStep::messageOf, LinkedHashMap::new, Collectors.toList()));
+        List<CompletableFuture<List<Done>>> jobs = new ArrayList<>(byMessage.size());
+        for (List<TaskRecord> sameMessage : byMessage.values()) {
+            jobs.add(CompletableFuture.supplyAsync(
+                    () -> sameMessage.stream().map(task -> pushOne(task, failed)).toList(), pool));
         }
         try {
-            CompletableFuture.allOf(pushes.toArray(CompletableFuture[]::new)).join();
+            CompletableFuture.allOf(jobs.toArray(CompletableFuture[]::new)).join();
         } catch (CompletionException e) {
-            // An outage (the ledger is unreachable): rethrown so that the whole batch is polled again later.
+            // An outage (the ledger is unreachable): rethrown so that the whole poll is polled again later.
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
+        jobs.forEach(job -> job.join().forEach(this::count));
     }
 
-    private void pushOne(TaskRecord task, FailedTasks failed) {
+    private static String messageOf(TaskRecord task) {
+        return task.task().payload().path("from_user_id").asString("") + "\n"
+                + task.task().payload().path("message_id").asString("");
+    }
+
+    private Done pushOne(TaskRecord task, FailedTasks failed) {
         try {
-            send(task, failed);
+            return send(task, failed);
         } catch (RuntimeException e) {
             if (Outages.isOutage(e)) {
                 throw e;
             }
-            failed.retry(task, e);
+            if (DataErrors.isDataError(e)) {
+                failed.reject(task, DataErrors.rejection("the push batch", e));
+            } else {
+                failed.retry(task, e);
+            }
+            return Done.NONE;
         }
     }
 
-    private void send(TaskRecord task, FailedTasks failed) {
-        PushNotification notification = PushNotification.of(task.task().offlinePushPayload());
-        if (SENT.equals(ledger.claim(notification, provider.name()))) {
-            metrics.task(TYPE, Outcome.DUPLICATE, 1);
-            return;
+    private Done send(TaskRecord task, FailedTasks failed) {
+        OfflinePushPayload payload = task.task().offlinePushPayload();
+        PushBatch batch = PushBatch.of(payload);
+        Map<String, String> pending = ledger.claim(batch, provider.name());
+        int alreadySent = batch.userIds().size() - pending.size();
+        if (pending.isEmpty()) {
+            return new Done(Outcome.DUPLICATE, 0, alreadySent, 0, 0);
         }
-        PushResult result = provider.send(notification);
-        ledger.mark(notification, result);
-        switch (result.status()) {
-            case SENT -> metrics.task(TYPE, Outcome.SENT, 1);
-            case REJECTED -> {
-                metrics.task(TYPE, Outcome.REJECTED, 1);
-                failed.reject(task, Rejection.of(ReasonCode.PUSH_REJECTED, result.detail()));
-            }
-            case FAILED -> failed.retry(task, new PushFailedException(result.detail()));
+        PushBatch sending = batch.only(List.copyOf(pending.keySet()));
+        PushOutcome outcome = provider.send(sending);
+        // One update per distinct result (a provider answering per call: one update for the whole batch).
+        Map<PushResult, List<String>> byResult = new LinkedHashMap<>();
+        sending.userIds().forEach(u -> byResult.computeIfAbsent(outcome.of(u), r -> new ArrayList<>()).add(u));
+        byResult.forEach((result, users) -> ledger.mark(sending, users, result));
+
+        List<String> sent = outcome.users(sending, PushResult.Status.SENT);
+        List<String> rejected = outcome.users(sending, PushResult.Status.REJECTED);
+        List<String> failedNow = outcome.users(sending, PushResult.Status.FAILED);
+        if (!failedNow.isEmpty()) {
+            failed.retry(task, new PushFailedException(failedNow.size() + " of " + sending.userIds().size()
+                    + " users failed: " + outcome.of(failedNow.get(0)).detail()));
+            return new Done(null, sent.size(), alreadySent, rejected.size(), failedNow.size());
         }
+        if (!rejected.isEmpty()) {
+            failed.reject(task, Rejection.of(ReasonCode.PUSH_REJECTED, rejected.size() + " of "
+                    + sending.userIds().size() + " users refused: " + outcome.of(rejected.get(0)).detail()));
+            return new Done(Outcome.REJECTED, sent.size(), alreadySent, rejected.size(), 0);
+        }
+        return new Done(Outcome.SENT, sent.size(), alreadySent, 0, 0);
+    }
+
+    private void count(Done done) {
+        if (done.outcome() != null) {
+            metrics.task(TYPE, done.outcome(), 1);
+        }
+        metrics.pushUsers("sent", done.sent());
+        metrics.pushUsers("duplicate", done.alreadySent());
+        metrics.pushUsers("rejected", done.rejected());
+        metrics.pushUsers("failed", done.failed());
     }
 
     /** A push that may succeed later (5xx, timeout). */

@@ -11,10 +11,12 @@ import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
 
 /**
- * POSTs each notification as JSON to {@code im.worker.push.webhook.url} (Spring {@link RestClient} on the JDK
- * HTTP client, with connect and read timeouts). 2xx: sent. 408 and 429: failed (retried, the receiver asks for it).
- * Other 4xx: rejected for good. 5xx, timeouts and connection errors: failed (retried). Each call carries an
- * {@code Idempotency-Key} header, stable per (user, message).
+ * POSTs each batch as one JSON request to {@code im.worker.push.webhook.url} (Spring {@link RestClient} on the JDK
+ * HTTP client, with connect and read timeouts): {@code {"user_ids":[...],"from_user_id","message_id",
+ * "conversation_id","title","content","push_type"}}. The answer holds for every user of the batch: 2xx sent; 408
+ * and 429 failed (retried, the receiver asks for it); other 4xx rejected for good; 5xx, timeouts and connection
+ * errors failed (retried). Each call carries an {@code Idempotency-Key} header, stable per batch
+ * ({@link PushBatch#idempotencyKey()}).
  */
 public class WebhookPushProvider implements PushProvider {
 
@@ -42,17 +44,21 @@ public class WebhookPushProvider implements PushProvider {
     }
 
     @Override
-    public PushResult send(PushNotification notification) {
+    public PushOutcome send(PushBatch batch) {
+        return PushOutcome.all(batch, post(batch));
+    }
+
+    private PushResult post(PushBatch batch) {
         try {
             HttpStatusCode status = http.post().uri(webhook.url())
                     .contentType(MediaType.APPLICATION_JSON)
                     .headers(h -> {
-                        h.set(IDEMPOTENCY_KEY, notification.idempotencyKey());
+                        h.set(IDEMPOTENCY_KEY, batch.idempotencyKey());
                         if (webhook.authorization() != null && !webhook.authorization().isBlank()) {
                             h.set("Authorization", webhook.authorization());
                         }
                     })
-                    .body(WireJson.toBytes(notification))
+                    .body(WireJson.toBytes(batch))
                     .exchange((request, response) -> response.getStatusCode());
             return classify(status);
         } catch (ResourceAccessException e) {

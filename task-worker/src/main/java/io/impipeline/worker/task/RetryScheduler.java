@@ -2,6 +2,7 @@ package io.impipeline.worker.task;
 
 import java.time.Clock;
 
+import io.impipeline.worker.batch.RetryHeaders;
 import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.batch.WorkerMetrics.Outcome;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 import io.impipeline.model.codec.Decoded;
 import io.impipeline.model.codec.ReasonCode;
@@ -11,9 +12,11 @@ import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.wire.Task;
 import io.impipeline.worker.batch.FailedTasks;
+import io.impipeline.worker.batch.RetryHeaders;
 import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.batch.WorkerMetrics.Outcome;
+import io.impipeline.worker.fanout.FanoutHeaders;
 import io.impipeline.worker.fanout.FanoutStep;
 import io.impipeline.worker.persist.PersistStep;
 import io.impipeline.worker.push.PushStep;
@@ -73,9 +76,9 @@ public class TaskBatchProcessor {
                 deadLetters.reject(record, TaskDeadLetters.UNKNOWN_TYPE, decoded.rejection());
                 continue;
             }
-            TaskRecord task = new TaskRecord(record, decoded.value());
-            if (!seen.add(identity(task.task()))) {
-                // The same work twice in one poll (a redelivery): pushing or fanning out twice would duplicate.
+            TaskRecord task = onTaskTopic(record, decoded.value());
+            if (!seen.add(identity(task))) {
+                // The same work twice in one poll (a redelivery): done once. Across polls the steps are idempotent.
                 metrics.task(task.type(), Outcome.DUPLICATE, 1);
                 continue;
             }
@@ -96,15 +99,41 @@ public class TaskBatchProcessor {
         return batch;
     }
 
-    /** What makes two tasks the same work, whatever their {@code task_id}. */
-    private static String identity(Task task) {
+    /** The task with its place on the task topic: a retried task keeps the one it had there. */
+    private TaskRecord onTaskTopic(ConsumerRecord<String, byte[]> record, Task task) {
+        if (retries.attemptOf(record) <= 1) {
+            return new TaskRecord(record, task);
+        }
+        Long partition = RetryHeaders.longValue(record.headers(), RetryHeaders.ORIGIN_PARTITION);
+        Long offset = RetryHeaders.longValue(record.headers(), RetryHeaders.ORIGIN_OFFSET);
+        return new TaskRecord(record, task, partition == null ? -1 : partition.intValue(),
+                offset == null ? -1 : offset);
+    }
+
+    /**
+     * What makes two tasks the same work, whatever their {@code task_id}: a message is identified by
+     * ({@code from_user_id}, {@code message_id}); a push by its message and its users; a fan-out by its group, its
+     * message and the page the record writes.
+     */
+    private static String identity(TaskRecord record) {
+        Task task = record.task();
         JsonNode p = task.payload();
         return switch (task.taskType()) {
-            case PERSIST_MESSAGE -> "persist\n" + p.path("message_id").asString("");
-            case OFFLINE_PUSH -> "push\n" + p.path("user_id").asString("") + "\n" + p.path("message_id").asString("");
+            case PERSIST_MESSAGE -> "persist\n" + p.path("from_user_id").asString("") + "\n"
+                    + p.path("message_id").asString("");
+            case OFFLINE_PUSH -> "push\n" + p.path("from_user_id").asString("") + "\n"
+                    + p.path("message_id").asString("") + "\n" + sortedUsers(p.path("user_ids"));
             case GROUP_FANOUT -> "fanout\n" + p.path("group_id").asString("") + "\n"
-                    + p.path("message").path("message_id").asString("");
+                    + p.path("message").path("from_user_id").asString("") + "\n"
+                    + p.path("message").path("message_id").asString("") + "\n"
+                    + FanoutHeaders.position(record.record().headers()).page();
         };
+    }
+
+    private static String sortedUsers(JsonNode users) {
+        List<String> ids = new ArrayList<>();
+        users.forEach(u -> ids.add(u.asString("")));
+        return String.join("\n", new TreeSet<>(ids));
     }
 
     /** The validator checks the message inside a persist task; its {@code seq} is the worker's to check. */

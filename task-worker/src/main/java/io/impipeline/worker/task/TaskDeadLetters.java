@@ -6,6 +6,7 @@ import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.dlq.RejectedRecordException;
 import io.impipeline.platform.dlq.DeadLetterPublishers;
+import io.impipeline.worker.batch.RetryHeaders;
 import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.config.WorkerTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

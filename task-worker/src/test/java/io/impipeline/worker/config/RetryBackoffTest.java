@@ -32,7 +32,7 @@ class RetryBackoffTest {
 
     @Test
     void fanoutPageSizeFallsBackToTheDefaultAndIsCapped() {
-        WorkerProperties.Fanout fanout = new WorkerProperties.Fanout(100, 1000);
+        WorkerProperties.Fanout fanout = new WorkerProperties.Fanout(100, 1000, 0, Duration.ofDays(14));
         assertThat(fanout.pageSize(0)).isEqualTo(100);
         assertThat(fanout.pageSize(50)).isEqualTo(50);
         assertThat(fanout.pageSize(5000)).isEqualTo(1000);

@@ -9,6 +9,7 @@ import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.wire.Task;
 import io.impipeline.worker.TaskFixtures;
+import io.impipeline.worker.batch.RetryHeaders;
 import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.config.WorkerProperties;

@@ -6,6 +6,7 @@ import io.impipeline.model.codec.WireValidator;
 import io.impipeline.worker.TaskFixtures;
 import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
+import io.impipeline.worker.fanout.FanoutHeaders;
 import io.impipeline.worker.fanout.FanoutStep;
 import io.impipeline.worker.persist.PersistStep;
 import io.impipeline.worker.push.PushStep;
@@ -35,21 +36,41 @@ class TaskBatchProcessorTest {
 
     @Test
     @SuppressWarnings("unchecked")
-    void theSamePushOrFanOutTwiceInOnePollIsDoneOnce() {
+    void theSamePushBatchOrFanOutPageTwiceInOnePollIsDoneOnce() {
+        ConsumerRecord<String, byte[]> secondPage = record(TaskFixtures.fanout("g1", "m2", "u1", 100));
+        FanoutHeaders.put(secondPage.headers(), new FanoutHeaders.Position(2, "u1", 0));
         processor.process(List.of(
-                record(TaskFixtures.push("u1", "m1")),
-                record(TaskFixtures.push("u1", "m1")),
-                record(TaskFixtures.push("u2", "m1")),
+                record(TaskFixtures.push(List.of("u1", "u2"), "m1")),
+                record(TaskFixtures.push(List.of("u2", "u1"), "m1")),
+                record(TaskFixtures.push(List.of("u3"), "m1")),
                 record(TaskFixtures.fanout("g1", "m2", "u1", 100)),
-                record(TaskFixtures.fanout("g1", "m2", "u1", 100))));
+                record(TaskFixtures.fanout("g1", "m2", "u1", 100)),
+                secondPage));
 
         ArgumentCaptor<List<TaskRecord>> pushes = ArgumentCaptor.forClass(List.class);
         verify(push).push(pushes.capture(), any());
-        assertThat(pushes.getValue()).extracting(t -> t.task().offlinePushPayload().userId())
-                .containsExactly("u1", "u2");
-        verify(fanout, times(1)).fanOut(any(), any());
+        assertThat(pushes.getValue()).extracting(t -> t.task().offlinePushPayload().userIds())
+                .containsExactly(List.of("u1", "u2"), List.of("u3"));
+        // Page 1 once, and page 2 (a continuation) is other work.
+        verify(fanout, times(2)).fanOut(any(), any());
         assertThat(meters.get(WorkerMetrics.TASKS).tag("type", "offline_push").tag("outcome", "duplicate")
                 .counter().count()).isEqualTo(1);
+        assertThat(meters.get(WorkerMetrics.TASKS).tag("type", "group_fanout").tag("outcome", "duplicate")
+                .counter().count()).isEqualTo(1);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void theSameMessageIdFromTwoSendersIsTwoMessagesToPersist() {
+        processor.process(List.of(
+                record(TaskFixtures.persistFrom("alice", "m1", "c1", 1)),
+                record(TaskFixtures.persistFrom("carol", "m1", "c2", 1)),
+                record(TaskFixtures.persistFrom("alice", "m1", "c1", 1))));
+
+        ArgumentCaptor<List<TaskRecord>> persists = ArgumentCaptor.forClass(List.class);
+        verify(persist).persist(persists.capture(), any());
+        assertThat(persists.getValue()).extracting(t -> t.task().persistPayload().message().fromUserId())
+                .containsExactly("alice", "carol");
     }
 
     @Test

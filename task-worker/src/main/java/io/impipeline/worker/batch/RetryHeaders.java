@@ -1,4 +1,4 @@
-package io.impipeline.worker.task;
+package io.impipeline.worker.batch;
 
 import java.nio.ByteBuffer;
 
