@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,18 +17,24 @@ import io.impipeline.launcher.LocalPipeline;
 import io.impipeline.simulator.DeliveryChecker;
 import io.impipeline.simulator.Simulation;
 import io.impipeline.simulator.SimulationSettings;
+import io.impipeline.simulator.TrafficProfile;
 
 /**
- * {@code bench/run}: the pipeline benchmark of issue 8. Starts the whole pipeline as {@code ./run-local} does, then
- * measures (1) the raw Kafka ceiling, (2) pipeline saturation throughput for single chat with 1 KiB messages, (3)
- * end-to-end latency at a fixed rate with the default commit interval and (4) with a tuned one, and the resident
- * memory of each app under load. Prints a markdown report.
+ * {@code bench/run}: the pipeline benchmark (issues 8 and 16). Starts the whole pipeline as {@code ./run-local} does
+ * and measures, in one run: the raw Kafka ceiling; the physical limit of the design, a bare chain of three
+ * exactly-once pass-through hops ({@link BareChain}) at the same rate, record size and commit interval; single chat
+ * (saturation, latency at a fixed rate, its p95 against the bare chain's); the mixed traffic users run
+ * (saturation in messages/s and deliveries/s, latency at fixed rates, the sustained rate with p99 <= 5 s, peak RSS
+ * per app); and what one message to a 300-member group costs in Kafka records ({@link GroupMessageCost}). Then the
+ * same single-chat latency and bare chain with a tuned commit interval. Prints a markdown report.
  */
 public final class PipelineBenchmark {
 
     private static final int RECORD_BYTES = 1024;
     private static final int WARM_UP_RATE = 300;
     private static final Duration WARM_UP = Duration.ofSeconds(15);
+    private static final double P99_TARGET_MILLIS = 5_000;
+    private static final int LARGE_GROUP = 300;
 
     private PipelineBenchmark() {
     }
@@ -37,39 +43,83 @@ public final class PipelineBenchmark {
         int saturationMessages = Integer.parseInt(arg(args, "--saturation-messages", "20000"));
         int rate = Integer.parseInt(arg(args, "--rate", "1000"));
         Duration duration = Duration.ofSeconds(Long.parseLong(arg(args, "--seconds", "30")));
+        String defaultCommit = arg(args, "--commit-ms", "100");
         String tunedCommit = arg(args, "--tuned-commit-ms", "50");
+        List<Integer> mixedRates = Arrays.stream(arg(args, "--mixed-rates", "500,1000,1500").split(","))
+                .map(String::trim).map(Integer::parseInt).toList();
+        boolean skipTuned = List.of(args).contains("--skip-tuned");
         Path repository = Path.of("").toAbsolutePath();
 
         StringBuilder report = new StringBuilder();
         report.append("Measured ").append(LocalDate.now()).append(" on ").append(Runtime.getRuntime()
                 .availableProcessors()).append(" cores, Java ").append(System.getProperty("java.version"))
                 .append("; single-node KRaft broker, every app its own JVM (-Xmx384m, SerialGC), ")
-                .append(RECORD_BYTES).append("-byte messages, single chat, no sync copies.\n\n");
+                .append(RECORD_BYTES).append("-byte messages. Command: `bench/run ").append(String.join(" ", args))
+                .append("`.\n\n");
 
         Map<String, String> rows = new LinkedHashMap<>();
         Map<String, Long> peakRss = new LinkedHashMap<>();
-        try (LocalPipeline pipeline = start(repository, List.of())) {
+        try (LocalPipeline pipeline = start(repository, List.of("--im.streams.commit-interval=" + defaultCommit
+                + "ms"))) {
             // Warm-up (JIT, stores, group joins) before anything is measured.
-            simulate(pipeline, WARM_UP_RATE, WARM_UP, 0, null);
+            simulate(pipeline, single(pipeline, WARM_UP_RATE, WARM_UP, 0), null);
             double ceiling = KafkaCeiling.recordsPerSecond(pipeline.bootstrapServers(), saturationMessages * 2,
                     RECORD_BYTES);
             rows.put("raw Kafka produce->consume (ceiling)", String.format("%.0f records/s", ceiling));
-            DeliveryChecker.Summary saturation = simulate(pipeline, 0, Duration.ofMinutes(5), saturationMessages, null);
-            rows.put("pipeline saturation (delivered messages/s)", String.format("%.0f msg/s = %.1f %% of the ceiling"
-                    + " (%s)", saturation.deliveriesPerSecond(), 100 * saturation.deliveriesPerSecond() / ceiling,
-                    saturation.passed() ? "all checks passed" : "CHECKS FAILED"));
-            DeliveryChecker.Summary fixed = simulate(pipeline, rate, duration, 0, peakRss);
-            rows.put("latency at " + rate + " msg/s, default commit interval", latency(fixed));
+            BareChain.Result bare = bareChain(pipeline, rate, duration, defaultCommit);
+            rows.put("bare 3-hop exactly-once chain, " + rate + " msg/s, commit " + defaultCommit + " ms",
+                    bare.latency() + (bare.complete() ? "" : " (INCOMPLETE)"));
+
+            DeliveryChecker.Summary saturation = simulate(pipeline, single(pipeline, 0, Duration.ofMinutes(5),
+                    saturationMessages), null);
+            rows.put("single chat: saturation (delivered messages/s)", String.format("%.0f msg/s = %.1f %% of the "
+                    + "ceiling (%s)", saturation.deliveriesPerSecond(), 100 * saturation.deliveriesPerSecond()
+                    / ceiling, verdict(saturation)));
+            DeliveryChecker.Summary fixed = simulate(pipeline, single(pipeline, rate, duration, 0), peakRss);
+            rows.put("single chat: latency at " + rate + " msg/s, commit " + defaultCommit + " ms", latency(fixed));
+            rows.put("single chat: pipeline p95 / bare chain p95 (same run, commit " + defaultCommit + " ms)",
+                    String.format("%.2f (%.0f / %.0f ms)", fixed.p95Millis() / bare.p95Millis(), fixed.p95Millis(),
+                            bare.p95Millis()));
+
+            DeliveryChecker.Summary mixedSaturation = simulate(pipeline, mixed(pipeline, 0, Duration.ofMinutes(5),
+                    saturationMessages), peakRss);
+            rows.put("mixed: saturation", String.format("%.0f msg/s accepted, %.0f deliveries/s (message, "
+                    + "device-gateway), %.0f gateway records/s (%s)", messagesPerSecond(mixedSaturation),
+                    mixedSaturation.deliveriesPerSecond(), mixedSaturation.recordsPerSecond(),
+                    verdict(mixedSaturation)));
+            int sustained = 0;
+            for (int mixedRate : mixedRates) {
+                DeliveryChecker.Summary run = simulate(pipeline, mixed(pipeline, mixedRate, duration, 0), peakRss);
+                rows.put("mixed: latency at " + mixedRate + " msg/s", latency(run) + String.format(", %.0f "
+                        + "deliveries/s", run.deliveriesPerSecond()));
+                if (run.passed() && run.p99Millis() <= P99_TARGET_MILLIS) {
+                    sustained = Math.max(sustained, mixedRate);
+                }
+            }
+            rows.put("mixed: highest rate tried with p99 <= 5 s (all checks passed)", sustained == 0
+                    ? "none of " + mixedRates : sustained + " msg/s (tried " + mixedRates + ")");
+            GroupMessageCost.Result cost = GroupMessageCost.measure(pipeline.bootstrapServers(),
+                    new GroupMessageCost.Settings(LARGE_GROUP, 3, 0.15, 20));
+            rows.put("Kafka records per " + LARGE_GROUP + "-member group message", cost.render());
         }
-        try (LocalPipeline pipeline = start(repository, List.of(
-                "--im.streams.commit-interval=" + tunedCommit + "ms"))) {
-            simulate(pipeline, WARM_UP_RATE, WARM_UP, 0, null);
-            DeliveryChecker.Summary tuned = simulate(pipeline, rate, duration, 0, null);
-            rows.put("latency at " + rate + " msg/s, commit.interval.ms=" + tunedCommit, latency(tuned));
+        if (!skipTuned) {
+            try (LocalPipeline pipeline = start(repository, List.of(
+                    "--im.streams.commit-interval=" + tunedCommit + "ms"))) {
+                simulate(pipeline, single(pipeline, WARM_UP_RATE, WARM_UP, 0), null);
+                BareChain.Result bare = bareChain(pipeline, rate, duration, tunedCommit);
+                rows.put("bare 3-hop exactly-once chain, " + rate + " msg/s, commit " + tunedCommit + " ms",
+                        bare.latency() + (bare.complete() ? "" : " (INCOMPLETE)"));
+                DeliveryChecker.Summary tuned = simulate(pipeline, single(pipeline, rate, duration, 0), null);
+                rows.put("single chat: latency at " + rate + " msg/s, commit " + tunedCommit + " ms",
+                        latency(tuned));
+                rows.put("single chat: pipeline p95 / bare chain p95 (same run, commit " + tunedCommit + " ms)",
+                        String.format("%.2f (%.0f / %.0f ms)", tuned.p95Millis() / bare.p95Millis(),
+                                tuned.p95Millis(), bare.p95Millis()));
+            }
         }
         report.append("| measure | result |\n|---|---|\n");
         rows.forEach((k, v) -> report.append("| ").append(k).append(" | ").append(v).append(" |\n"));
-        report.append("\nResident memory (VmRSS) of each app, peak while sending ").append(rate).append(" msg/s:\n\n");
+        report.append("\nResident memory (VmRSS) of each app, peak over the single-chat and mixed runs:\n\n");
         report.append("| app | peak RSS |\n|---|---|\n");
         peakRss.forEach((k, v) -> report.append("| ").append(k).append(" | ").append(v).append(" MiB |\n"));
         System.out.println("\n" + report);
@@ -83,21 +133,43 @@ public final class PipelineBenchmark {
                 "bench-token", "384m", true, appArguments, Duration.ofMinutes(4), 0), System.out);
     }
 
-    private static DeliveryChecker.Summary simulate(LocalPipeline pipeline, int rate, Duration duration, int limit,
-                                                    Map<String, Long> peakRss) throws InterruptedException {
-        SimulationSettings settings = SimulationSettings.builder(pipeline.bootstrapServers())
+    private static BareChain.Result bareChain(LocalPipeline pipeline, int rate, Duration duration, String commitMs)
+            throws Exception {
+        BareChain.Result result = BareChain.run(pipeline.bootstrapServers(), BareChain.Settings.defaults()
+                .withRate(rate).withDuration(duration).withRecordBytes(RECORD_BYTES)
+                .withCommitInterval(Duration.ofMillis(Long.parseLong(commitMs))));
+        System.out.println(result.render());
+        return result;
+    }
+
+    /** Single chat, one device per user, every user online: the latency path with nothing else in it. */
+    private static SimulationSettings single(LocalPipeline pipeline, int rate, Duration duration, int limit) {
+        return SimulationSettings.builder(pipeline.bootstrapServers())
                 .gateways(5).users(1000).maxDevices(1).offlineShare(0).churnUsers(0)
                 .smallGroups(0).largeGroupSize(0).groupShare(0)
                 .rate(rate).duration(duration).messageLimit(limit).messageBytes(RECORD_BYTES)
                 .duplicateShare(0).badShare(0).scheduledShare(0).senderSync(false)
                 .drainTimeout(Duration.ofMinutes(5)).seed(System.nanoTime())
-                .workerUrl(pipeline.url("task-worker")).serviceToken(pipeline.environment().get("IM_SERVICE_TOKEN"))
+                .workerUrl(pipeline.url("task-worker")).serviceToken(pipeline.serviceToken())
                 .build();
+    }
+
+    /** What users run: the simulator's mixed profile (single chat online/offline, small groups, a large group). */
+    private static SimulationSettings mixed(LocalPipeline pipeline, int rate, Duration duration, int limit) {
+        return SimulationSettings.builder(pipeline.bootstrapServers()).profile(TrafficProfile.MIXED)
+                .rate(rate).duration(duration).messageLimit(limit).messageBytes(RECORD_BYTES)
+                .drainTimeout(Duration.ofMinutes(5)).seed(System.nanoTime())
+                .workerUrl(pipeline.url("task-worker")).serviceToken(pipeline.serviceToken())
+                .build();
+    }
+
+    private static DeliveryChecker.Summary simulate(LocalPipeline pipeline, SimulationSettings settings,
+                                                    Map<String, Long> peakRss) throws InterruptedException {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         if (peakRss != null) {
             sampler.scheduleAtFixedRate(() -> {
                 for (AppProcess app : pipeline.apps()) {
-                    peakRss.merge(app.spec().module(), app.residentMegabytes(), Math::max);
+                    peakRss.merge(app.instanceId(), app.residentMegabytes(), Math::max);
                 }
             }, 1, 1, TimeUnit.SECONDS);
         }
@@ -110,15 +182,23 @@ public final class PipelineBenchmark {
         }
     }
 
+    /** Accepted messages per second, from the first send to the last delivery. */
+    private static double messagesPerSecond(DeliveryChecker.Summary s) {
+        long span = s.lastDeliveredAt() - s.firstSentAt();
+        return span <= 0 ? 0 : s.progress().sent() * 1000.0 / span;
+    }
+
+    private static String verdict(DeliveryChecker.Summary s) {
+        return s.passed() ? "all checks passed" : "CHECKS FAILED: " + s.failures().stream().limit(2).toList();
+    }
+
     private static String latency(DeliveryChecker.Summary s) {
         return String.format("p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms (%d samples, %s)", s.p50Millis(),
-                s.p95Millis(), s.p99Millis(), s.maxMillis(), s.latencySamples(),
-                s.passed() ? "all checks passed" : "CHECKS FAILED");
+                s.p95Millis(), s.p99Millis(), s.maxMillis(), s.latencySamples(), verdict(s));
     }
 
     private static String arg(String[] args, String name, String fallback) {
-        List<String> list = new ArrayList<>(List.of(args));
-        for (String a : list) {
+        for (String a : args) {
             if (a.startsWith(name + "=")) {
                 return a.substring(name.length() + 1);
             }
