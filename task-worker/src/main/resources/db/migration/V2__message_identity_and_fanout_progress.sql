@@ -11,11 +11,11 @@ ALTER TABLE push_notifications DROP CONSTRAINT push_notifications_pk;
 -- Message first: a batch claims and marks the rows of one message (user_id = ANY (...)).
 ALTER TABLE push_notifications ADD CONSTRAINT push_notifications_pk PRIMARY KEY (from_user_id, message_id, user_id);
 
--- History: idempotent inserts ON CONFLICT (from_user_id, message_id) DO NOTHING need this key.
+-- History: idempotent inserts ON CONFLICT (from_user_id, message_id) DO NOTHING need a unique key on the pair (the
+-- order of its columns does not matter to ON CONFLICT). message_id first, so that the same index also serves
+-- GET /api/v1/messages/{messageId} (every sender's message with that id): no third index on the table's hot path.
 ALTER TABLE messages DROP CONSTRAINT messages_pk;
-ALTER TABLE messages ADD CONSTRAINT messages_pk PRIMARY KEY (from_user_id, message_id);
--- GET /api/v1/messages/{messageId}: every sender's message with that id.
-CREATE INDEX messages_message_id ON messages (message_id);
+ALTER TABLE messages ADD CONSTRAINT messages_pk PRIMARY KEY (message_id, from_user_id);
 
 -- Group fan-out progress, one row per fan-out (group, message). Each page of a fan-out is written in its own Kafka
 -- transaction together with the task that continues the fan-out (its cursor in headers); this row learns, from each
