@@ -11,6 +11,7 @@ import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.wire.Task;
+import io.impipeline.model.wire.TaskType;
 import io.impipeline.worker.batch.FailedTasks;
 import io.impipeline.worker.batch.RetryHeaders;
 import io.impipeline.worker.batch.TaskRecord;
@@ -82,16 +83,14 @@ public class TaskBatchProcessor {
                 metrics.task(task.type(), Outcome.DUPLICATE, 1);
                 continue;
             }
+            Rejection unusable = unusable(task.task());
+            if (unusable != null) {
+                metrics.task(task.type(), Outcome.INVALID, 1);
+                deadLetters.reject(record, task.type(), unusable);
+                continue;
+            }
             switch (task.task().taskType()) {
-                case PERSIST_MESSAGE -> {
-                    if (hasSeq(task.task())) {
-                        batch.persists().add(task);
-                    } else {
-                        metrics.task(task.type(), Outcome.INVALID, 1);
-                        deadLetters.reject(record, task.type(), Rejection.of(ReasonCode.MISSING_FIELD,
-                                "payload.seq must be a whole number >= 1"));
-                    }
-                }
+                case PERSIST_MESSAGE -> batch.persists().add(task);
                 case OFFLINE_PUSH -> batch.pushes().add(task);
                 case GROUP_FANOUT -> batch.fanouts().add(task);
             }
@@ -134,6 +133,29 @@ public class TaskBatchProcessor {
         List<String> ids = new ArrayList<>();
         users.forEach(u -> ids.add(u.asString("")));
         return String.join("\n", new TreeSet<>(ids));
+    }
+
+    /**
+     * Why the steps could not use this task, or null. The validator checks the fields the contract requires; a
+     * payload must also read as its type (a {@code batch_size} or {@code title} of the wrong JSON type would
+     * otherwise fail inside a step: for a persist task, out of the listener and again on every redelivery), and a
+     * persist task needs its {@code seq}.
+     */
+    private static Rejection unusable(Task task) {
+        try {
+            switch (task.taskType()) {
+                case PERSIST_MESSAGE -> task.persistPayload();
+                case OFFLINE_PUSH -> task.offlinePushPayload();
+                case GROUP_FANOUT -> task.groupFanoutPayload();
+            }
+        } catch (RuntimeException e) {
+            return Rejection.of(ReasonCode.INVALID_FIELD, "payload does not read as " + task.taskType().wireName()
+                    + ": " + e.getMessage());
+        }
+        if (task.taskType() == TaskType.PERSIST_MESSAGE && !hasSeq(task)) {
+            return Rejection.of(ReasonCode.MISSING_FIELD, "payload.seq must be a whole number >= 1");
+        }
+        return null;
     }
 
     /** The validator checks the message inside a persist task; its {@code seq} is the worker's to check. */

@@ -1,7 +1,11 @@
 package io.impipeline.worker.task;
 
 import java.util.List;
+import java.util.Map;
 
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.Rejection;
+import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.worker.TaskFixtures;
 import io.impipeline.worker.batch.TaskRecord;
@@ -18,6 +22,7 @@ import org.mockito.ArgumentCaptor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.never;
 import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.verifyNoInteractions;
@@ -71,6 +76,20 @@ class TaskBatchProcessorTest {
         verify(persist).persist(persists.capture(), any());
         assertThat(persists.getValue()).extracting(t -> t.task().persistPayload().message().fromUserId())
                 .containsExactly("alice", "carol");
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTaskWhosePayloadDoesNotReadAsItsTypeIsDeadLetteredAtOnceAndNeverReachesAStep() {
+        Map<String, Object> task = WireJson.mapper().readValue(TaskFixtures.fanout("g1", "m3", "u1", 100), Map.class);
+        ((Map<String, Object>) task.get("payload")).put("batch_size", "a lot");
+        ConsumerRecord<String, byte[]> bad = record(WireJson.toBytes(task));
+        processor.process(List.of(bad));
+        ArgumentCaptor<Rejection> rejection = ArgumentCaptor.forClass(Rejection.class);
+        verify(deadLetters).reject(org.mockito.ArgumentMatchers.eq(bad), any(), rejection.capture());
+        assertThat(rejection.getValue().reason()).isEqualTo(ReasonCode.INVALID_FIELD);
+        verify(retries, never()).retryOrDeadLetter(any(), any());
+        verifyNoInteractions(fanout);
     }
 
     @Test
