@@ -91,12 +91,17 @@ class TwoRoutersIntegrationTest {
 
     private static ConfigurableApplicationContext startRouter(String name, int port, int routedPartitions)
             throws IOException {
+        return startRouter(name, port, PARTITIONS, routedPartitions);
+    }
+
+    private static ConfigurableApplicationContext startRouter(String name, int port, int upstreamPartitions,
+                                                              int routedPartitions) throws IOException {
         Path stateDir = Files.createTempDirectory("router-" + name);
         return new SpringApplicationBuilder(UpstreamRouterApplication.class).run(
                 "--server.port=" + port,
                 "--spring.kafka.bootstrap-servers=" + broker.getBrokersAsString(),
                 "--im.topics.replication-factor=1",
-                "--im.topics.specs.upstream.partitions=" + PARTITIONS,
+                "--im.topics.specs.upstream.partitions=" + upstreamPartitions,
                 "--im.topics.specs.routed.partitions=" + routedPartitions,
                 "--im.streams.state-dir=" + stateDir,
                 "--im.instance-id=" + name,
@@ -188,6 +193,17 @@ class TwoRoutersIntegrationTest {
         assertThatThrownBy(() -> startRouter("c", freePort(), PARTITIONS - 1).close())
                 .hasStackTraceContaining("im-routed-topic has " + PARTITIONS + " partitions")
                 .hasStackTraceContaining("set im.topics.specs.routed.partitions=" + PARTITIONS);
+    }
+
+    /**
+     * The by-sender repartition topic gets the configured upstream partition count: a router configured for another
+     * count than im-upstream-topic has would de-duplicate a sender's records in two tasks.
+     */
+    @Test
+    void routerConfiguredForAnotherUpstreamPartitionCountRefusesToStart() {
+        assertThatThrownBy(() -> startRouter("e", freePort(), PARTITIONS - 1, PARTITIONS).close())
+                .hasStackTraceContaining("im-upstream-topic has " + PARTITIONS + " partitions")
+                .hasStackTraceContaining("set im.topics.specs.upstream.partitions=" + PARTITIONS);
     }
 
     private void queriesForKeysHeldByTheOtherInstanceAreAnswered(int perConversation) {

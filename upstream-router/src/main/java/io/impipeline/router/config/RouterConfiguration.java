@@ -6,7 +6,6 @@ import java.util.function.BiConsumer;
 
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
-import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.router.filter.ContentFilter;
@@ -49,10 +48,13 @@ public class RouterConfiguration {
                 streamTracing, clock);
     }
 
-    /** Fails start-up when im-routed-topic's real partition count is not the configured one (group batches). */
+    /**
+     * Fails start-up when im-routed-topic's or im-upstream-topic's real partition count is not the configured one
+     * (group batches, the by-sender repartition).
+     */
     @Bean
-    RoutedPartitionsCheck routedPartitionsCheck(KafkaAdmin kafkaAdmin, ImTopicsProperties topics) {
-        return new RoutedPartitionsCheck(kafkaAdmin, topics.spec(TopicKind.ROUTED));
+    PartitionCountsCheck partitionCountsCheck(KafkaAdmin kafkaAdmin, ImTopicsProperties topics) {
+        return new PartitionCountsCheck(kafkaAdmin, topics);
     }
 
     /** Inputs: {@code route-in-0} = im-upstream-topic (raw bytes), {@code route-in-1} = im-group-topic (global). */
