@@ -10,6 +10,7 @@ import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
+import io.impipeline.router.topology.RecordSizeGuard;
 import io.impipeline.router.topology.RouterTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.kstream.GlobalKTable;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaAdmin;
 
 /** The topology as a Spring Cloud Stream function ({@code route}), bound in {@code application.yml}. */
@@ -37,15 +39,21 @@ public class RouterConfiguration {
         return new RouterMetrics(registry);
     }
 
+    /** The largest record the router writes: see {@link DerivedRecordLimit}. */
+    @Bean
+    RecordSizeGuard recordSizeGuard(RouterProperties properties, Environment environment) {
+        return DerivedRecordLimit.resolve(properties, environment);
+    }
+
     @Bean
     RouterTopology routerTopology(RouterProperties properties, TasksProperties tasks, ImTopicsProperties topics,
                                   WireValidator validator, ContentFilter filter, RouterMetrics metrics,
-                                  ObjectProvider<StreamTracing> tracing, Clock clock) {
+                                  ObjectProvider<StreamTracing> tracing, Clock clock, RecordSizeGuard sizeGuard) {
         StreamTracing streamTracing = tracing.getIfAvailable();
         log.info("router topology: trace propagation {}, filter mode {}, task keys {}",
                 streamTracing == null ? "off (no tracer)" : "on", properties.filter().mode(), tasks.keyStrategy());
         return new RouterTopology(properties, tasks.keyStrategy(), topics, validator, filter, metrics,
-                streamTracing, clock);
+                streamTracing, clock, sizeGuard);
     }
 
     /**

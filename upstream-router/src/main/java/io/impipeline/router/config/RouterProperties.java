@@ -11,6 +11,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
@@ -24,6 +25,11 @@ import org.springframework.validation.annotation.Validated;
  * @param senderSync          single chat: also route a {@code sync} copy to the sender's other devices
  * @param maxIngressBatch     most messages in one {@code POST /api/v1/messages}
  * @param ingressTimeout      how long the HTTP ingress waits for the broker to acknowledge a batch
+ * @param maxDerivedRecordBytes largest record the router writes (routed copy, group batch, task, notice, dead
+ *                            letter), as Kafka's producer measures it (key, value, headers, batch overhead). The
+ *                            limit applied is the lower of this and the Streams producer's {@code max.request.size}
+ *                            ({@link io.impipeline.router.topology.RecordSizeGuard}); a message whose records would
+ *                            exceed it is dead-lettered {@code TOO_LARGE} instead of failing the producer
  * @param filter              the content filter
  */
 @Validated
@@ -37,6 +43,7 @@ public record RouterProperties(
         @DefaultValue("true") boolean senderSync,
         @DefaultValue("100") @Min(1) @Max(10_000) int maxIngressBatch,
         @DefaultValue("10s") @NotNull Duration ingressTimeout,
+        @DefaultValue("2MB") @NotNull DataSize maxDerivedRecordBytes,
         @DefaultValue @Valid Filter filter) {
 
     public enum FilterMode { MASK, REJECT }
@@ -63,17 +70,22 @@ public record RouterProperties(
     /** Defaults, for tests and tools. */
     public static RouterProperties defaults() {
         return new RouterProperties(Duration.ofHours(24), Duration.ofSeconds(1), 10_000, 200, 200, true, 100,
-                Duration.ofSeconds(10), new Filter(List.of(), null, FilterMode.MASK, '*', true,
-                "Your message was not delivered: it contains words that are not allowed."));
+                Duration.ofSeconds(10), DataSize.ofMegabytes(2), new Filter(List.of(), null, FilterMode.MASK, '*',
+                true, "Your message was not delivered: it contains words that are not allowed."));
     }
 
     public RouterProperties withFilter(Filter newFilter) {
         return new RouterProperties(dedupWindow, scheduleTick, scheduleReleaseMax, smallGroupMax, fanoutBatchSize,
-                senderSync, maxIngressBatch, ingressTimeout, newFilter);
+                senderSync, maxIngressBatch, ingressTimeout, maxDerivedRecordBytes, newFilter);
     }
 
     public RouterProperties withSmallGroupMax(int max) {
         return new RouterProperties(dedupWindow, scheduleTick, scheduleReleaseMax, max, fanoutBatchSize,
-                senderSync, maxIngressBatch, ingressTimeout, filter);
+                senderSync, maxIngressBatch, ingressTimeout, maxDerivedRecordBytes, filter);
+    }
+
+    public RouterProperties withMaxDerivedRecordBytes(DataSize max) {
+        return new RouterProperties(dedupWindow, scheduleTick, scheduleReleaseMax, smallGroupMax, fanoutBatchSize,
+                senderSync, maxIngressBatch, ingressTimeout, max, filter);
     }
 }

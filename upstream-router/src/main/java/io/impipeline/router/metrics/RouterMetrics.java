@@ -8,12 +8,14 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code im.router.messages{outcome,reason}}: one counter per outcome; {@code reason} only for invalid records.
  * {@code im.router.routed.records{delivery}} and {@code im.router.routed.recipients{delivery}}: the records written to
  * {@code im-routed-topic} and the recipients they list (a group batch lists several).
+ * {@code im.router.dead_letters.cut}: dead letters that had to be cut to fit the record limit ({@code DeadLetterFit}).
  */
 public final class RouterMetrics {
 
     public static final String MESSAGES = "im.router.messages";
     public static final String ROUTED_RECORDS = "im.router.routed.records";
     public static final String ROUTED_RECIPIENTS = "im.router.routed.recipients";
+    public static final String DEAD_LETTERS_CUT = "im.router.dead_letters.cut";
     private static final String NO_REASON = "none";
 
     /** What a routed record delivers: a single-chat copy, the sender's sync copy, or a group batch. */
@@ -53,6 +55,17 @@ public final class RouterMetrics {
                 .tag("delivery", delivery.tag()).register(registry).increment();
         Counter.builder(ROUTED_RECIPIENTS).description("Recipients listed by the records written to im-routed-topic")
                 .tag("delivery", delivery.tag()).register(registry).increment(recipients);
+    }
+
+    /** A dead letter over the record limit, written cut to fit. */
+    public void deadLetterCut() {
+        Counter.builder(DEAD_LETTERS_CUT).description("Dead letters cut to fit the record limit")
+                .register(registry).increment();
+    }
+
+    public double deadLettersCut() {
+        Counter c = registry.find(DEAD_LETTERS_CUT).counter();
+        return c == null ? 0 : c.count();
     }
 
     public double routedRecords(Delivery delivery) {

@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import io.impipeline.model.codec.WireJson;
-import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.model.wire.MessageType;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.config.RouterProperties;
@@ -52,8 +51,7 @@ final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<Upstr
             metrics.count(RouterMetrics.Outcome.FILTERED);
             return Step.pass(message.withContent(filter.mask(message.content())));
         } catch (RuntimeException e) {
-            metrics.count(RouterMetrics.Outcome.FAILED);
-            return Step.dead(DeadLetter.failed(WireJson.toBytes(message), e));
+            return StepFailure.deadLetter("filter", WireJson.toBytes(message), e, metrics, null);
         }
     }
 

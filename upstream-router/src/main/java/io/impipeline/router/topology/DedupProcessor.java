@@ -3,8 +3,8 @@ package io.impipeline.router.topology;
 import java.time.Duration;
 import java.util.Set;
 
+import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
-import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.metrics.RouterMetrics;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,6 +16,8 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Step 2: drops a repeat of (from_user_id, message_id) seen within the window. The store is a window store whose
@@ -25,6 +27,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
 final class DedupProcessor implements Processor<String, UpstreamMessage, String, Step<UpstreamMessage>> {
 
     static final String STORE = "router-dedup";
+    private static final Logger log = LoggerFactory.getLogger(DedupProcessor.class);
 
     private final long windowMs;
     private final RouterMetrics metrics;
@@ -66,13 +69,29 @@ final class DedupProcessor implements Processor<String, UpstreamMessage, String,
             long time = record.timestamp();
             if (seenWithin(key, time)) {
                 metrics.count(RouterMetrics.Outcome.DUPLICATE);
+                logDuplicate(record, message);
                 return;
             }
             seen.put(key, context.currentSystemTimeMs(), time);
             context.forward(record.withValue(Step.pass(message)));
         } catch (RuntimeException e) {
-            metrics.count(RouterMetrics.Outcome.FAILED);
-            context.forward(record.withValue(Step.dead(DeadLetter.failed(WireJson.toBytes(message), e))));
+            context.forward(record.withValue(StepFailure.deadLetter("dedup", WireJson.toBytes(message), e, metrics,
+                    context)));
+        }
+    }
+
+    /**
+     * A repeat is normal (gateway retries): DEBUG. A repeat that the dlq-handler replayed is not: the dead letter
+     * was decided after this step remembered the message (see {@link Admission} for what is decided before), so
+     * the replay is dropped here while the dlq-handler counts it replayed. Say so at WARN, ids only.
+     */
+    private void logDuplicate(Record<String, UpstreamMessage> record, UpstreamMessage message) {
+        if (record.headers().lastHeader(ImHeaders.REPLAY_COUNT) != null) {
+            log.warn("replayed dead letter dropped as a duplicate: message {} from {} was already accepted within"
+                    + " the dedup window ({}); it is not routed again", message.messageId(), message.fromUserId(),
+                    StepFailure.where(context));
+        } else {
+            log.debug("duplicate dropped: message {} from {}", message.messageId(), message.fromUserId());
         }
     }
 

@@ -13,8 +13,11 @@ import org.apache.kafka.streams.kstream.KeyValueMapper;
 import org.apache.kafka.streams.kstream.ValueJoiner;
 
 /**
- * Step 5 (join with the group table): looks up a group message's members. An unknown group is a dead letter
- * before the message takes a sequence number, so that {@code seq} stays gap-free.
+ * Step 5 (join with the group table): looks up a group message's members as they are when it is sequenced.
+ * {@link Admission} already refused messages for groups it did not know, before dedup; a group deleted since (while
+ * the message was held for {@code deliver_at}, or in the repartition topic) is still a dead letter here, before the
+ * message takes a sequence number, but dedup has remembered the message by then: a replay within the dedup window
+ * is dropped as a duplicate (logged at WARN by {@link DedupProcessor}).
  */
 final class RecipientResolver implements ValueJoiner<UpstreamMessage, GroupMembership, Step<Addressed>> {
 

@@ -24,10 +24,11 @@ import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 
 /**
- * The router's data flow (ARCHITECTURE §4): validate, de-duplicate, filter, hold scheduled, re-key by conversation,
- * resolve group members, sequence, route. Each step hands on a {@link Step}; dead letters leave at the step that
- * made them, through {@link DeadLetterProcessor}, to the DLQ topic in the same exactly-once transaction as every
- * other output.
+ * The router's data flow (ARCHITECTURE §4): validate and admit, de-duplicate, filter, hold scheduled, re-key by
+ * conversation, resolve group members, sequence and route. Each step hands on a {@link Step}; dead letters leave at
+ * the step that made them, through {@link DeadLetterProcessor} and {@link DeadLetterFit}, to the DLQ topic in the
+ * same exactly-once transaction as every other output. Every record the router writes is measured against
+ * {@link RecordSizeGuard} before it is forwarded.
  */
 public final class RouterTopology {
 
@@ -45,12 +46,16 @@ public final class RouterTopology {
     private final RouterMetrics metrics;
     private final StreamTracing tracing;
     private final Clock clock;
+    private final RecordSizeGuard sizeGuard;
     private final WireSerde<UpstreamMessage> messageSerde = WireSerde.of(UpstreamMessage.class);
 
-    /** @param tracing null to leave trace headers alone (tests without a tracer) */
+    /**
+     * @param tracing   null to leave trace headers alone (tests without a tracer)
+     * @param sizeGuard the largest record the router may write ({@code DerivedRecordLimit})
+     */
     public RouterTopology(RouterProperties properties, TaskKeyStrategy taskKeys, ImTopicsProperties topics,
                           WireValidator validator, ContentFilter filter, RouterMetrics metrics, StreamTracing tracing,
-                          Clock clock) {
+                          Clock clock, RecordSizeGuard sizeGuard) {
         this.properties = properties;
         this.taskKeys = taskKeys;
         this.topics = topics;
@@ -59,21 +64,28 @@ public final class RouterTopology {
         this.metrics = metrics;
         this.tracing = tracing;
         this.clock = clock;
+        this.sizeGuard = sizeGuard;
     }
 
     /** The whole flow, from the upstream stream and the group table to the output topics. */
     public void build(KStream<String, byte[]> upstream, GlobalKTable<String, GroupMembership> groups) {
-        KStream<String, UpstreamMessage> valid = divert(validate(upstream), "validate");
+        KStream<String, UpstreamMessage> valid = divert(validate(upstream, groups), "validate");
         KStream<String, UpstreamMessage> unique = divert(deduplicate(keyedBySender(valid)), "dedup");
         KStream<String, UpstreamMessage> clean = divert(filterContent(unique), "filter");
         KStream<String, UpstreamMessage> due = divert(holdScheduled(clean), "schedule");
         KStream<String, Addressed> addressed = divert(resolveRecipients(byConversation(due), groups), "resolve");
-        KStream<String, Addressed.Sequenced> sequenced = divert(sequence(addressed), "sequence");
-        emit(divert(route(sequenced), "route"));
+        emit(divert(sequenceAndRoute(addressed), "route"));
     }
 
-    private KStream<String, Step<UpstreamMessage>> validate(KStream<String, byte[]> upstream) {
-        return upstream.process(() -> new ValidateProcessor(validator, metrics, tracing), Named.as("validate"));
+    /** Validation and {@link Admission}: the group table is read through its global store, from any task. */
+    private KStream<String, Step<UpstreamMessage>> validate(KStream<String, byte[]> upstream,
+                                                            GlobalKTable<String, GroupMembership> groups) {
+        String groupStore = groups.queryableStoreName();
+        if (groupStore == null) {
+            throw new IllegalStateException("the group table must be materialized (materialized-as of route-in-1)");
+        }
+        return upstream.process(() -> new ValidateProcessor(validator,
+                new Admission(sizeGuard, properties.filter(), groupStore), metrics, tracing), Named.as("validate"));
     }
 
     /**
@@ -118,13 +130,12 @@ public final class RouterTopology {
                 Named.as("resolve-recipients"));
     }
 
-    private KStream<String, Step<Addressed.Sequenced>> sequence(KStream<String, Addressed> messages) {
-        return messages.process(SequenceProcessor.supplier(), Named.as("sequence"));
-    }
-
-    private KStream<String, Step<Output>> route(KStream<String, Addressed.Sequenced> messages) {
-        return messages.flatMap(new RouteStep(properties, taskKeys, topics.spec(TopicKind.ROUTED),
-                topics.name(TopicKind.TASK), metrics, clock), Named.as("route"));
+    /** Seq and outputs in one step, so that a message that cannot be routed takes no seq. */
+    private KStream<String, Step<Output>> sequenceAndRoute(KStream<String, Addressed> messages) {
+        RouteBuilder routes = new RouteBuilder(properties, taskKeys, topics.spec(TopicKind.ROUTED),
+                topics.name(TopicKind.TASK), metrics, clock);
+        return messages.process(SequenceProcessor.supplier(routes, sizeGuard, metrics),
+                Named.as("sequence-and-route"));
     }
 
     /**
@@ -147,6 +158,7 @@ public final class RouterTopology {
                 .mapValues(s -> ((Step.Dead<T>) s).letter(), Named.as(prefix + "dead-letter"))
                 .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.UPSTREAM),
                         metrics.registry()), Named.as(prefix + "dlq-headers"))
+                .process(() -> new DeadLetterFit(sizeGuard, metrics), Named.as(prefix + "dlq-fit"))
                 .to(topics.dlqTopic(TopicKind.UPSTREAM), Produced.with(Serdes.String(), Serdes.ByteArray())
                         .withName(prefix + "dlq"));
         return branches.get(prefix + "ok").mapValues(s -> ((Step.Pass<T>) s).value(), Named.as(prefix + "pass"));

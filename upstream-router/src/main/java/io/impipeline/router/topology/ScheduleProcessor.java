@@ -7,7 +7,6 @@ import java.util.Set;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireSerde;
-import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.metrics.RouterMetrics;
 import org.apache.kafka.common.header.Header;
@@ -83,8 +82,8 @@ final class ScheduleProcessor implements Processor<String, UpstreamMessage, Stri
                             StandardCharsets.UTF_8), now));
             metrics.count(RouterMetrics.Outcome.SCHEDULED);
         } catch (RuntimeException e) {
-            metrics.count(RouterMetrics.Outcome.FAILED);
-            context.forward(record.withValue(Step.dead(DeadLetter.failed(WireJson.toBytes(message), e))));
+            context.forward(record.withValue(StepFailure.deadLetter("schedule", WireJson.toBytes(message), e,
+                    metrics, context)));
         }
     }
 

@@ -2,10 +2,14 @@ package io.impipeline.router.topology;
 
 import java.util.Set;
 
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.model.wire.SequencedMessage;
+import io.impipeline.router.metrics.RouterMetrics;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
@@ -15,22 +19,41 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * Step 6: {@code seq} = last + 1 per conversation. Records arrive keyed by {@code conversation_id}, so one task
- * owns each conversation; the store and the outputs commit in one transaction (exactly_once_v2), so a crash never
- * loses or repeats a number.
+ * Steps 6 and 7 in one: {@code seq} = last + 1 per conversation, and the message's outputs ({@link RouteBuilder}).
+ * The outputs are built with the next seq and every one is measured ({@link RecordSizeGuard}) before the seq is
+ * stored and before anything is forwarded: a message whose outputs cannot be built ({@code PROCESSING_ERROR}) or
+ * would not fit ({@code TOO_LARGE}) is dead-lettered and the conversation's next message takes the same seq, so
+ * {@code seq} has no gap. Records arrive keyed by {@code conversation_id}, so one task owns each conversation; the
+ * store, its changelog and the outputs commit in one transaction (exactly_once_v2), so a crash never loses or repeats
+ * a number.
+ *
+ * <p>Only building is guarded: storing the seq and forwarding are not record-specific, and an exception there (a
+ * failing store, a producer error of an earlier record) fails the task, which aborts the transaction with the seq
+ * and whatever was forwarded.
  */
-final class SequenceProcessor implements Processor<String, Addressed, String, Step<Addressed.Sequenced>> {
+final class SequenceProcessor implements Processor<String, Addressed, String, Step<Output>> {
 
     static final String STORE = "router-sequence";
 
-    private ProcessorContext<String, Step<Addressed.Sequenced>> context;
+    private final RouteBuilder routes;
+    private final RecordSizeGuard guard;
+    private final RouterMetrics metrics;
+    private ProcessorContext<String, Step<Output>> context;
     private KeyValueStore<String, Long> lastSeq;
 
-    static ProcessorSupplier<String, Addressed, String, Step<Addressed.Sequenced>> supplier() {
+    private SequenceProcessor(RouteBuilder routes, RecordSizeGuard guard, RouterMetrics metrics) {
+        this.routes = routes;
+        this.guard = guard;
+        this.metrics = metrics;
+    }
+
+    static ProcessorSupplier<String, Addressed, String, Step<Output>> supplier(RouteBuilder routes,
+                                                                             RecordSizeGuard guard,
+                                                                             RouterMetrics metrics) {
         return new ProcessorSupplier<>() {
             @Override
-            public Processor<String, Addressed, String, Step<Addressed.Sequenced>> get() {
-                return new SequenceProcessor();
+            public Processor<String, Addressed, String, Step<Output>> get() {
+                return new SequenceProcessor(routes, guard, metrics);
             }
 
             @Override
@@ -42,7 +65,7 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
     }
 
     @Override
-    public void init(ProcessorContext<String, Step<Addressed.Sequenced>> context) {
+    public void init(ProcessorContext<String, Step<Output>> context) {
         this.context = context;
         this.lastSeq = context.getStateStore(STORE);
     }
@@ -50,15 +73,46 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
     @Override
     public void process(Record<String, Addressed> record) {
         Addressed addressed = record.value();
+        String conversation = addressed.message().conversationId();
+        Long last = lastSeq.get(conversation);
+        long seq = last == null ? 1 : last + 1;
+        RouteBuilder.Route route;
         try {
-            String conversation = addressed.message().conversationId();
-            Long last = lastSeq.get(conversation);
-            long seq = last == null ? 1 : last + 1;
-            lastSeq.put(conversation, seq);
             SequencedMessage sequenced = new SequencedMessage(addressed.message(), seq, context.currentSystemTimeMs());
-            context.forward(record.withValue(Step.pass(new Addressed.Sequenced(sequenced, addressed.members()))));
+            route = routes.build(sequenced, addressed.members());
+            Rejection tooLarge = measure(route, record);
+            if (tooLarge != null) {
+                metrics.invalid(ReasonCode.TOO_LARGE);
+                context.forward(record.withValue(Step.dead(DeadLetter.rejected(
+                        WireJson.toBytes(addressed.message()), tooLarge))));
+                return;
+            }
         } catch (RuntimeException e) {
-            context.forward(record.withValue(Step.dead(DeadLetter.failed(WireJson.toBytes(addressed.message()), e))));
+            context.forward(record.withValue(StepFailure.deadLetter("route", WireJson.toBytes(addressed.message()), e,
+                    metrics, context)));
+            return;
         }
+        lastSeq.put(conversation, seq);
+        for (KeyValue<String, Output> output : route.records()) {
+            context.forward(record.withKey(output.key).withValue(Step.pass(output.value)));
+        }
+        routes.count(route);
+    }
+
+    /** Null when every output fits; otherwise the first that does not, with its size. */
+    private Rejection measure(RouteBuilder.Route route, Record<String, Addressed> record) {
+        for (KeyValue<String, Output> output : route.records()) {
+            int size = RecordSizeGuard.sizeOf(output.key, output.value.value(), record.headers());
+            if (!guard.fits(size)) {
+                return Rejection.of(ReasonCode.TOO_LARGE, "message " + addressed(record) + ": its record for "
+                        + output.value.topic() + " would be " + size + " bytes, over the router's record limit of "
+                        + guard.limit() + " bytes");
+            }
+        }
+        return null;
+    }
+
+    private static String addressed(Record<String, Addressed> record) {
+        return record.value().message().messageId();
     }
 }

@@ -1,6 +1,7 @@
 package io.impipeline.router.topology;
 
 import io.impipeline.model.codec.Decoded;
+import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.platform.tracing.StreamTracing;
@@ -11,18 +12,24 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Step 1: continues (or starts) the trace, decodes and validates the raw bytes; a rejection becomes a dead letter. */
+/**
+ * Step 1: continues (or starts) the trace, decodes and validates the raw bytes, and applies the {@link Admission}
+ * checks that need nothing but the message (unknown group, too large), before dedup remembers it. A rejection
+ * becomes a dead letter with the original bytes and coordinates.
+ */
 final class ValidateProcessor implements Processor<String, byte[], String, Step<UpstreamMessage>> {
 
     static final String SPAN_NAME = "upstream-router";
 
     private final WireValidator validator;
+    private final Admission admission;
     private final RouterMetrics metrics;
     private final StreamTracing tracing;
     private ProcessorContext<String, Step<UpstreamMessage>> context;
 
-    ValidateProcessor(WireValidator validator, RouterMetrics metrics, StreamTracing tracing) {
+    ValidateProcessor(WireValidator validator, Admission admission, RouterMetrics metrics, StreamTracing tracing) {
         this.validator = validator;
+        this.admission = admission;
         this.metrics = metrics;
         this.tracing = tracing;
     }
@@ -30,6 +37,7 @@ final class ValidateProcessor implements Processor<String, byte[], String, Step<
     @Override
     public void init(ProcessorContext<String, Step<UpstreamMessage>> context) {
         this.context = context;
+        admission.init(context);
     }
 
     @Override
@@ -37,15 +45,16 @@ final class ValidateProcessor implements Processor<String, byte[], String, Step<
         Span span = tracing == null ? null : tracing.hop(SPAN_NAME, record.headers());
         try {
             Decoded<UpstreamMessage> decoded = validator.decodeUpstream(record.value());
-            if (decoded.isValid()) {
+            Rejection rejection = decoded.isValid() ? admission.check(decoded.value(), record.headers())
+                    : decoded.rejection();
+            if (rejection == null) {
                 context.forward(record.withValue(Step.pass(decoded.value())));
             } else {
-                metrics.invalid(decoded.rejection().reason());
-                context.forward(record.withValue(Step.dead(DeadLetter.rejected(record.value(), decoded.rejection()))));
+                metrics.invalid(rejection.reason());
+                context.forward(record.withValue(Step.dead(DeadLetter.rejected(record.value(), rejection))));
             }
         } catch (RuntimeException e) {
-            metrics.count(RouterMetrics.Outcome.FAILED);
-            context.forward(record.withValue(Step.dead(DeadLetter.failed(record.value(), e))));
+            context.forward(record.withValue(StepFailure.deadLetter("validate", record.value(), e, metrics, context)));
         } finally {
             if (span != null) {
                 span.end();

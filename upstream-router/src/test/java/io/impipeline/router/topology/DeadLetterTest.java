@@ -100,6 +100,27 @@ class DeadLetterTest {
         }
     }
 
+    /** Issue 12: seq used to be stored before the route was built, so a failing route left a gap. */
+    @Test
+    void messageThatFailsToRouteTakesNoSeqSoTheConversationHasNoGap() {
+        FailingClock clock = new FailingClock();
+        try (RouterDriver router = new RouterDriver(stateDir, RouterProperties.defaults(), TaskKeyStrategy.TASK_TYPE,
+                clock, null)) {
+            router.send(Messages.text("first", "alice", "bob", "conv_ab", T0.toEpochMilli()));
+            clock.failing = true;
+            router.send(Messages.text("boom", "alice", "bob", "conv_ab", T0.toEpochMilli()));
+            clock.failing = false;
+            router.send(Messages.text("second", "alice", "bob", "conv_ab", T0.toEpochMilli()));
+
+            assertThat(router.deadLetters()).extracting(RouterDriver::reasonOf).containsExactly("PROCESSING_ERROR");
+            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId() + "@"
+                    + kv.value.persistPayload().seq()).containsExactly("first@1", "second@2");
+            assertThat(router.routed()).extracting(kv -> kv.value.message().messageId() + "@" + kv.value.seq())
+                    .containsExactly("first@1", "first@1", "second@2", "second@2");
+            assertThat(router.metrics.value(io.impipeline.router.metrics.RouterMetrics.Outcome.FAILED)).isEqualTo(1);
+        }
+    }
+
     /** A clock that throws on demand: the route step reads it. */
     static final class FailingClock extends Clock {
         volatile boolean failing;

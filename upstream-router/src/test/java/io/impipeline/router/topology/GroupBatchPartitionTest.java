@@ -2,7 +2,6 @@ package io.impipeline.router.topology;
 
 import java.time.Clock;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -28,7 +27,7 @@ import static io.impipeline.router.topology.RouterDriver.TOPICS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The partition half of group batching, which {@code TopologyTestDriver} cannot show: each batch {@link RouteStep}
+ * The partition half of group batching, which {@code TopologyTestDriver} cannot show: each batch {@link RouteBuilder}
  * makes names the partition of {@code im-routed-topic} its recipients hash to, and the sink's partitioner
  * ({@link Output#partitioner()}) sends it exactly there; everything else is left to partitioning by key.
  */
@@ -40,14 +39,11 @@ class GroupBatchPartitionTest {
     private final StreamPartitioner<String, Output> partitioner = Output.partitioner();
 
     private List<KeyValue<String, Output>> route(List<String> members, String sender) {
-        RouteStep step = new RouteStep(RouterProperties.defaults(), TaskKeyStrategy.TASK_TYPE, ROUTED, TASKS,
+        RouteBuilder routes = new RouteBuilder(RouterProperties.defaults(), TaskKeyStrategy.TASK_TYPE, ROUTED, TASKS,
                 new RouterMetrics(new SimpleMeterRegistry()), Clock.fixed(T0, ZoneOffset.UTC));
         SequencedMessage message = new SequencedMessage(Messages.groupText("m1", sender, "g1", T0.toEpochMilli()),
                 1, T0.toEpochMilli());
-        List<KeyValue<String, Output>> outputs = new ArrayList<>();
-        step.apply("conv_g1", new Addressed.Sequenced(message, members))
-                .forEach(kv -> outputs.add(KeyValue.pair(kv.key, ((Step.Pass<Output>) kv.value).value())));
-        return outputs;
+        return routes.build(message, members).records();
     }
 
     private Optional<Set<Integer>> partitionsFor(KeyValue<String, Output> record) {

@@ -39,6 +39,8 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.state.WindowStore;
+import org.apache.kafka.streams.state.WindowStoreIterator;
 import org.apache.kafka.streams.test.TestRecord;
 
 /** The router topology in a {@link TopologyTestDriver}, with typed access to its inputs and outputs. */
@@ -58,6 +60,13 @@ final class RouterDriver implements AutoCloseable {
 
     RouterDriver(Path stateDir, RouterProperties properties, TaskKeyStrategy keys, Clock clock,
                  StreamTracing tracing) {
+        this(stateDir, properties, keys, clock, tracing,
+                RecordSizeGuard.forMaxRequestSize((int) properties.maxDerivedRecordBytes().toBytes()));
+    }
+
+    /** @param guard the record limit; the others take {@code max-derived-record-bytes} as the producer's limit */
+    RouterDriver(Path stateDir, RouterProperties properties, TaskKeyStrategy keys, Clock clock,
+                 StreamTracing tracing, RecordSizeGuard guard) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, byte[]> in = builder.stream(TOPICS.name(TopicKind.UPSTREAM),
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.String(),
@@ -67,7 +76,7 @@ final class RouterDriver implements AutoCloseable {
                 Materialized.as("router-groups"));
         WireValidator validator = new WireValidator(ValidationLimits.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
         new RouterTopology(properties, keys, TOPICS, validator, ContentFilter.from(properties.filter()), metrics,
-                tracing, clock).build(in, table);
+                tracing, clock, guard).build(in, table);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "im-logic-group");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -107,6 +116,19 @@ final class RouterDriver implements AutoCloseable {
 
     void sendWithHeaders(Object message, RecordHeaders headers) {
         upstream.pipeInput(new TestRecord<>(keyOf(message), WireJson.toBytes(message), headers, T0));
+    }
+
+    void sendRaw(String key, byte[] value, RecordHeaders headers) {
+        upstream.pipeInput(new TestRecord<>(key, value, headers, T0));
+    }
+
+    /** Whether dedup remembers (from_user_id, message_id) at the driver's start time. */
+    boolean remembers(String fromUserId, String messageId) {
+        WindowStore<String, Long> store = driver.getWindowStore(DedupProcessor.STORE);
+        try (WindowStoreIterator<Long> hits = store.fetch(StoreKeys.dedup(fromUserId, messageId),
+                T0.minus(Duration.ofDays(1)), T0.plus(Duration.ofDays(1)))) {
+            return hits.hasNext();
+        }
     }
 
     void group(String groupId, List<String> members) {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 
+import io.impipeline.model.ImHeaders;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
@@ -19,7 +20,9 @@ import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.router.metrics.RouterMetrics.Delivery;
 import io.impipeline.router.metrics.RouterMetrics.Outcome;
 import io.impipeline.testkit.Messages;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +69,8 @@ class RoutingTest {
     void senderSyncCanBeTurnedOff() {
         RouterProperties d = RouterProperties.defaults();
         RouterProperties noSync = new RouterProperties(d.dedupWindow(), d.scheduleTick(), d.scheduleReleaseMax(),
-                d.smallGroupMax(), d.fanoutBatchSize(), false, d.maxIngressBatch(), d.ingressTimeout(), d.filter());
+                d.smallGroupMax(), d.fanoutBatchSize(), false, d.maxIngressBatch(), d.ingressTimeout(),
+                d.maxDerivedRecordBytes(), d.filter());
         try (RouterDriver router = new RouterDriver(stateDir, noSync)) {
             router.send(Messages.text("m1", "alice", "bob", "conv_ab", T0.toEpochMilli()));
 
@@ -194,6 +198,33 @@ class RoutingTest {
 
             assertThat(router.deadLetters()).extracting(RouterDriver::reasonOf).containsExactly("UNKNOWN_GROUP");
             assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().seq()).containsExactly(1L);
+        }
+    }
+
+    /**
+     * Issue 12: UNKNOWN_GROUP used to be decided after dedup had remembered the message, so the dlq-handler's replay
+     * (once the group existed) was dropped as a duplicate. It is decided before dedup now.
+     */
+    @Test
+    void unknownGroupMessageReplayedAfterTheGroupAppearsIsRoutedOnce() {
+        byte[] original = Messages.bytes(Messages.groupText("m1", "alice", "g_late", T0.toEpochMilli()));
+        try (RouterDriver router = new RouterDriver(stateDir)) {
+            router.sendRaw("alice", original);
+            List<TestRecord<String, byte[]>> letters = router.deadLetters();
+            assertThat(letters).extracting(RouterDriver::reasonOf).containsExactly("UNKNOWN_GROUP");
+            assertThat(letters.get(0).value()).isEqualTo(original);
+            assertThat(router.remembers("alice", "m1")).isFalse();
+
+            router.group("g_late", List.of("alice", "bob", "carol"));
+            RecordHeaders replay = new RecordHeaders();
+            replay.add(ImHeaders.REPLAY_COUNT, "1".getBytes(StandardCharsets.UTF_8));
+            router.sendRaw("alice", letters.get(0).value(), replay);
+            router.sendRaw("alice", letters.get(0).value(), replay);
+
+            assertThat(router.deadLetters()).isEmpty();
+            assertThat(allRecipients(router.routed())).containsExactlyInAnyOrder("bob", "carol");
+            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().seq()).containsExactly(1L);
+            assertThat(router.metrics.value(Outcome.DUPLICATE)).isEqualTo(1);
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 
 import io.impipeline.model.codec.WireJson;
-import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.topics.TopicSpec;
 import io.impipeline.model.wire.GroupFanoutPayload;
@@ -21,15 +20,15 @@ import io.impipeline.router.config.RouterProperties;
 import io.impipeline.router.metrics.RouterMetrics;
 import io.impipeline.router.metrics.RouterMetrics.Delivery;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.kstream.KeyValueMapper;
 
 /**
- * Step 7: expands a sequenced message into its outputs: one {@code persist_message} task, and the routed records
- * (single chat: recipient plus the sender's sync copy; small group: one batch per partition of
- * {@code im-routed-topic} its members hash to, the sender left out) or, for a large group, one {@code group_fanout}
- * task. Nothing is counted until every output of the message is built, so a failure counts only as {@code failed}.
+ * Builds the outputs of a sequenced message: one {@code persist_message} task, and the routed records (single chat:
+ * recipient plus the sender's sync copy; small group: one batch per partition of {@code im-routed-topic} its members
+ * hash to, the sender left out) or, for a large group, one {@code group_fanout} task. Building has no effect:
+ * {@link SequenceProcessor} builds, measures every record, and only then stores the seq, writes and
+ * {@link #count counts}.
  */
-final class RouteStep implements KeyValueMapper<String, Addressed.Sequenced, Iterable<KeyValue<String, Step<Output>>>> {
+final class RouteBuilder {
 
     private final RouterProperties properties;
     private final TaskKeyStrategy taskKeys;
@@ -39,8 +38,8 @@ final class RouteStep implements KeyValueMapper<String, Addressed.Sequenced, Ite
     private final Clock clock;
 
     /** @param routedTopic its partition count is the one group batches are computed for (checked at start-up) */
-    RouteStep(RouterProperties properties, TaskKeyStrategy taskKeys, TopicSpec routedTopic, String taskTopic,
-              RouterMetrics metrics, Clock clock) {
+    RouteBuilder(RouterProperties properties, TaskKeyStrategy taskKeys, TopicSpec routedTopic, String taskTopic,
+                 RouterMetrics metrics, Clock clock) {
         this.properties = properties;
         this.taskKeys = taskKeys;
         this.routedTopic = routedTopic;
@@ -50,36 +49,40 @@ final class RouteStep implements KeyValueMapper<String, Addressed.Sequenced, Ite
     }
 
     /** A record for {@code im-routed-topic} and what it delivers, counted once the whole message is routed. */
-    private record Routed(String key, Output output, Delivery delivery, int recipients) {
+    record Routed(String key, Output output, Delivery delivery, int recipients) {
     }
 
-    @Override
-    public Iterable<KeyValue<String, Step<Output>>> apply(String key, Addressed.Sequenced value) {
-        SequencedMessage sequenced = value.sequenced();
-        try {
-            long now = clock.millis();
-            UpstreamMessage message = sequenced.message();
-            boolean largeGroup = message.isGroupMessage() && value.members().size() > properties.smallGroupMax();
-            List<KeyValue<String, Step<Output>>> out = new ArrayList<>();
-            out.add(persistTask(sequenced, now));
-            List<Routed> routed = List.of();
-            if (largeGroup) {
-                out.add(fanoutTask(sequenced, now));
-            } else {
-                routed = message.isGroupMessage() ? groupBatches(sequenced, value.members(), now)
-                        : singleChat(sequenced, now);
-            }
-            routed.forEach(r -> out.add(KeyValue.pair(r.key(), Step.pass(r.output()))));
-            routed.forEach(r -> metrics.routed(r.delivery(), r.recipients()));
-            if (largeGroup) {
-                metrics.count(RouterMetrics.Outcome.FANOUT_TASK);
-            }
-            metrics.count(RouterMetrics.Outcome.ROUTED);
-            return out;
-        } catch (RuntimeException e) {
-            metrics.count(RouterMetrics.Outcome.FAILED);
-            return List.of(KeyValue.pair(key, Step.dead(DeadLetter.failed(WireJson.toBytes(sequenced.message()), e))));
+    /**
+     * Every record of one message, tasks first, in the order they are written.
+     *
+     * @param records the records with their keys
+     */
+    record Route(List<KeyValue<String, Output>> records, List<Routed> routed, boolean fanout) {
+    }
+
+    Route build(SequencedMessage sequenced, List<String> members) {
+        long now = clock.millis();
+        UpstreamMessage message = sequenced.message();
+        boolean largeGroup = message.isGroupMessage() && members.size() > properties.smallGroupMax();
+        List<KeyValue<String, Output>> out = new ArrayList<>();
+        out.add(persistTask(sequenced, now));
+        List<Routed> routed = List.of();
+        if (largeGroup) {
+            out.add(fanoutTask(sequenced, now));
+        } else {
+            routed = message.isGroupMessage() ? groupBatches(sequenced, members, now) : singleChat(sequenced, now);
         }
+        routed.forEach(r -> out.add(KeyValue.pair(r.key(), r.output())));
+        return new Route(out, routed, largeGroup);
+    }
+
+    /** Counts a route that was written. */
+    void count(Route route) {
+        route.routed().forEach(r -> metrics.routed(r.delivery(), r.recipients()));
+        if (route.fanout()) {
+            metrics.count(RouterMetrics.Outcome.FANOUT_TASK);
+        }
+        metrics.count(RouterMetrics.Outcome.ROUTED);
     }
 
     /** One record per recipient, keyed by the recipient: the default partitioner puts it with their presence. */
@@ -130,20 +133,20 @@ final class RouteStep implements KeyValueMapper<String, Addressed.Sequenced, Ite
         return recipients;
     }
 
-    private KeyValue<String, Step<Output>> persistTask(SequencedMessage sequenced, long now) {
+    private KeyValue<String, Output> persistTask(SequencedMessage sequenced, long now) {
         Task persist = Task.persist(sequenced, now);
         return task(taskKeys.keyOf(persist, sequenced.message().conversationId()), persist);
     }
 
     /** The task-worker expands the group page by page into the same per-partition batches. */
-    private KeyValue<String, Step<Output>> fanoutTask(SequencedMessage sequenced, long now) {
+    private KeyValue<String, Output> fanoutTask(SequencedMessage sequenced, long now) {
         UpstreamMessage message = sequenced.message();
         Task fanout = Task.groupFanout(new GroupFanoutPayload(message.groupId(), message.messageId(),
                 List.of(message.fromUserId()), properties.fanoutBatchSize(), sequenced), now);
         return task(taskKeys.keyOf(fanout, message.groupId()), fanout);
     }
 
-    private KeyValue<String, Step<Output>> task(String key, Task task) {
-        return KeyValue.pair(key, Step.pass(Output.of(taskTopic, WireJson.toBytes(task))));
+    private KeyValue<String, Output> task(String key, Task task) {
+        return KeyValue.pair(key, Output.of(taskTopic, WireJson.toBytes(task)));
     }
 }
