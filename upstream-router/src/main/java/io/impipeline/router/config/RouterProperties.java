@@ -25,6 +25,8 @@ import org.springframework.validation.annotation.Validated;
  * @param senderSync          single chat: also route a {@code sync} copy to the sender's other devices
  * @param maxIngressBatch     most messages in one {@code POST /api/v1/messages}
  * @param ingressTimeout      how long the HTTP ingress waits for the broker to acknowledge a batch
+ * @param maxIngressBytes     largest {@code POST /api/v1/messages} body; the ingress stops reading at this size and
+ *                            answers 413, so a request never holds more than this in memory
  * @param maxDerivedRecordBytes largest record the router writes (routed copy, group batch, task, notice, dead
  *                            letter), as Kafka's producer measures it (key, value, headers, batch overhead). The
  *                            limit applied is the lower of this and the Streams producer's {@code max.request.size}
@@ -43,6 +45,7 @@ public record RouterProperties(
         @DefaultValue("true") boolean senderSync,
         @DefaultValue("100") @Min(1) @Max(10_000) int maxIngressBatch,
         @DefaultValue("10s") @NotNull Duration ingressTimeout,
+        @DefaultValue("16MB") @NotNull DataSize maxIngressBytes,
         @DefaultValue("2MB") @NotNull DataSize maxDerivedRecordBytes,
         @DefaultValue @Valid Filter filter) {
 
@@ -70,22 +73,28 @@ public record RouterProperties(
     /** Defaults, for tests and tools. */
     public static RouterProperties defaults() {
         return new RouterProperties(Duration.ofHours(24), Duration.ofSeconds(1), 10_000, 200, 200, true, 100,
-                Duration.ofSeconds(10), DataSize.ofMegabytes(2), new Filter(List.of(), null, FilterMode.MASK, '*',
-                true, "Your message was not delivered: it contains words that are not allowed."));
+                Duration.ofSeconds(10), DataSize.ofMegabytes(16), DataSize.ofMegabytes(2), new Filter(List.of(),
+                null, FilterMode.MASK, '*', true,
+                "Your message was not delivered: it contains words that are not allowed."));
     }
 
     public RouterProperties withFilter(Filter newFilter) {
         return new RouterProperties(dedupWindow, scheduleTick, scheduleReleaseMax, smallGroupMax, fanoutBatchSize,
-                senderSync, maxIngressBatch, ingressTimeout, maxDerivedRecordBytes, newFilter);
+                senderSync, maxIngressBatch, ingressTimeout, maxIngressBytes, maxDerivedRecordBytes, newFilter);
     }
 
     public RouterProperties withSmallGroupMax(int max) {
         return new RouterProperties(dedupWindow, scheduleTick, scheduleReleaseMax, max, fanoutBatchSize,
-                senderSync, maxIngressBatch, ingressTimeout, maxDerivedRecordBytes, filter);
+                senderSync, maxIngressBatch, ingressTimeout, maxIngressBytes, maxDerivedRecordBytes, filter);
+    }
+
+    public RouterProperties withMaxIngressBytes(DataSize max) {
+        return new RouterProperties(dedupWindow, scheduleTick, scheduleReleaseMax, smallGroupMax, fanoutBatchSize,
+                senderSync, maxIngressBatch, ingressTimeout, max, maxDerivedRecordBytes, filter);
     }
 
     public RouterProperties withMaxDerivedRecordBytes(DataSize max) {
         return new RouterProperties(dedupWindow, scheduleTick, scheduleReleaseMax, smallGroupMax, fanoutBatchSize,
-                senderSync, maxIngressBatch, ingressTimeout, max, filter);
+                senderSync, maxIngressBatch, ingressTimeout, maxIngressBytes, max, filter);
     }
 }

@@ -1,5 +1,8 @@
 package io.impipeline.router.web;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,13 +22,14 @@ import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.config.RouterProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.SendResult;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -34,7 +38,8 @@ import tools.jackson.databind.JsonNode;
  * {@code POST /api/v1/messages}: server-side senders (bots, system messages) publish through the router with the
  * same validation as gateways. One JSON object or an array of up to {@code im.router.max-ingress-batch}. All or
  * nothing: one invalid message refuses the whole batch (400 with a result per message), so a caller can fix and
- * resend the batch as it is; 413 when a message or the batch is over the size limit. Accepted messages are written
+ * resend the batch as it is; 413 when a message or the request body is over its size limit (the body is read only
+ * up to {@code im.router.max-ingress-bytes}). Accepted messages are written
  * to {@code im-upstream-topic} keyed by {@code from_user_id} and acknowledged by the broker before the 202.
  */
 @RestController
@@ -76,13 +81,51 @@ public class IngressController {
     public record IngressResponse(int accepted, int rejected, List<MessageResult> results) {
     }
 
+    /**
+     * @param body          read here, at most {@code im.router.max-ingress-bytes} of it: a larger body is answered
+     *                      413 as soon as the limit is passed, without reading (or holding) the rest
+     * @param contentLength when the client declares a length over the limit, 413 before reading anything
+     */
     @PostMapping(path = "/api/v1/messages", consumes = MediaType.APPLICATION_JSON_VALUE)
-    public ResponseEntity<?> publish(@RequestBody byte[] body) {
-        long maxBody = (long) properties.maxIngressBatch() * validator.limits().maxRecordBytes();
-        if (body.length > maxBody) {
-            return error(HttpStatus.PAYLOAD_TOO_LARGE, ReasonCode.TOO_LARGE, "request body is larger than "
-                    + maxBody + " bytes");
+    public ResponseEntity<?> publish(InputStream body,
+                                     @RequestHeader(name = HttpHeaders.CONTENT_LENGTH, required = false)
+                                     Long contentLength) throws IOException {
+        long maxBody = properties.maxIngressBytes().toBytes();
+        if (contentLength != null && contentLength > maxBody) {
+            return bodyTooLarge(maxBody, "declared " + contentLength + " bytes");
         }
+        byte[] bytes = readAtMost(body, maxBody);
+        if (bytes == null) {
+            return bodyTooLarge(maxBody, "more than " + maxBody + " bytes sent");
+        }
+        return publish(bytes);
+    }
+
+    private ResponseEntity<?> bodyTooLarge(long maxBody, String what) {
+        log.info("ingress refused a request body over im.router.max-ingress-bytes={} ({})", maxBody, what);
+        return error(HttpStatus.PAYLOAD_TOO_LARGE, ReasonCode.TOO_LARGE, "request body is larger than " + maxBody
+                + " bytes (im.router.max-ingress-bytes): send fewer or smaller messages per request");
+    }
+
+    /** The whole stream if it holds at most {@code max} bytes, else null after reading at most max + 1 of them. */
+    static byte[] readAtMost(InputStream in, long max) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(max, 64 * 1024));
+        byte[] buffer = new byte[8192];
+        long total = 0;
+        while (true) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, max + 1 - total));
+            if (n < 0) {
+                return out.toByteArray();
+            }
+            total += n;
+            if (total > max) {
+                return null;
+            }
+            out.write(buffer, 0, n);
+        }
+    }
+
+    private ResponseEntity<?> publish(byte[] body) {
         JsonNode root;
         try {
             root = WireJson.mapper().readTree(body);

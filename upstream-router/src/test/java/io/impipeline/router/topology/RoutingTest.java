@@ -70,7 +70,7 @@ class RoutingTest {
         RouterProperties d = RouterProperties.defaults();
         RouterProperties noSync = new RouterProperties(d.dedupWindow(), d.scheduleTick(), d.scheduleReleaseMax(),
                 d.smallGroupMax(), d.fanoutBatchSize(), false, d.maxIngressBatch(), d.ingressTimeout(),
-                d.maxDerivedRecordBytes(), d.filter());
+                d.maxIngressBytes(), d.maxDerivedRecordBytes(), d.filter());
         try (RouterDriver router = new RouterDriver(stateDir, noSync)) {
             router.send(Messages.text("m1", "alice", "bob", "conv_ab", T0.toEpochMilli()));
 

@@ -45,11 +45,14 @@ import static org.awaitility.Awaitility.await;
         "im.topics.specs.routed.partitions=" + RouterHttpIntegrationTest.ROUTED_PARTITIONS,
         "im.streams.state-dir=${java.io.tmpdir}/router-http-${random.uuid}",
         "im.router.filter.words=darn",
+        "im.router.max-ingress-bytes=" + RouterHttpIntegrationTest.MAX_INGRESS_BYTES,
         "im.security.service-token=test-token"})
 @EmbeddedKafka(partitions = 1)
 class RouterHttpIntegrationTest {
 
     private static final String TOKEN = "test-token";
+    /** Lowered from 16 MB so that a test can send more without much memory. */
+    static final int MAX_INGRESS_BYTES = 1024 * 1024;
     /** Enough partitions for a group of 10 to spread over several. */
     static final int ROUTED_PARTITIONS = 4;
 
@@ -237,6 +240,22 @@ class RouterHttpIntegrationTest {
                 .contentType(MediaType.APPLICATION_JSON).body(WireJson.toBytes(Messages.textJson()))
                 .exchange((req, res) -> res.getStatusCode().value());
         assertThat(noToken).isEqualTo(401);
+    }
+
+    /** Issue 12: the body used to be read whole (up to 100 MiB) before its size was looked at. */
+    @Test
+    void bodyOverTheIngressLimitIs413WithItsReason() {
+        byte[] body = new byte[5 * MAX_INGRESS_BYTES];
+        java.util.Arrays.fill(body, (byte) ' ');
+        body[0] = '[';
+
+        Answer answer = http.post().uri("/api/v1/messages").contentType(MediaType.APPLICATION_JSON).body(body)
+                .exchange((req, res) -> new Answer(res.getStatusCode().value(),
+                        WireJson.mapper().readTree(res.getBody().readAllBytes())));
+
+        assertThat(answer.status()).isEqualTo(413);
+        assertThat(answer.body().path("error").asString()).isEqualTo("TOO_LARGE");
+        assertThat(answer.body().path("detail").asString()).contains("im.router.max-ingress-bytes");
     }
 
     @Test
