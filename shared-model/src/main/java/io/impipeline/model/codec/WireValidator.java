@@ -308,13 +308,20 @@ public final class WireValidator {
         try {
             tree = WireJson.mapper().readTree(bytes);
         } catch (JacksonException e) {
-            return Decoded.rejected(ReasonCode.MALFORMED_JSON, "not valid JSON: " + e.getOriginalMessage());
+            // Where, never what: Jackson's own message quotes the offending token, which is the sender's content.
+            return Decoded.rejected(ReasonCode.MALFORMED_JSON, "not valid JSON" + location(e));
         }
         return guard(() -> {
             JsonNode root = objectRoot(tree);
             StorableText.check(root);
             return reader.read(root);
         });
+    }
+
+    private static String location(JacksonException e) {
+        var where = e.getLocation();
+        return where == null || where.getLineNr() < 0 ? "" : " at line " + where.getLineNr() + ", column "
+                + where.getColumnNr() + " (" + e.getClass().getSimpleName() + ")";
     }
 
     private static JsonNode objectRoot(JsonNode tree) {

@@ -189,4 +189,12 @@ class UpstreamValidationCorpusTest {
             m.put("content", "secret-url"); m.put("metadata", Map.of("height", 1, "size", 1, "format", "jpg")); }));
         assertThat(decoded.rejection().detail()).contains("metadata.width").doesNotContain("secret-url");
     }
+
+    @Test
+    void malformedJsonDetailSaysWhereButNeverQuotesWhatTheSenderWrote() {
+        Decoded<?> decoded = VALIDATOR.decodeUpstream("{\"content\": secret-words-here}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertThat(decoded.rejection().reason()).isEqualTo(ReasonCode.MALFORMED_JSON);
+        assertThat(decoded.rejection().detail()).contains("line 1").doesNotContain("secret");
+    }
 }

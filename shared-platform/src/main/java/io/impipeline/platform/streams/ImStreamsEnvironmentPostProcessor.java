@@ -97,5 +97,9 @@ public class ImStreamsEnvironmentPostProcessor implements EnvironmentPostProcess
         wiring.put(STREAMS_CONFIG + "num.standby.replicas", streams.standbyReplicas());
         wiring.put(STREAMS_CONFIG + "rocksdb.config.setter", BoundedMemoryRocksDBConfig.class.getName());
         wiring.put(STREAMS_CONFIG + BoundedMemoryRocksDBConfig.TOTAL_OFF_HEAP_BYTES, streams.rocksdbOffHeapBytes());
+        // Internal topics (repartition, changelog) are created by Kafka Streams with the broker's default limit
+        // (1 MiB): they carry what the outside topics carry, so they get the same room (topics that exist already
+        // keep their setting: alter them once with kafka-configs).
+        wiring.put(STREAMS_CONFIG + "topic.max.message.bytes", topics.maxMessageBytes());
     }
 }
