@@ -215,7 +215,7 @@ class PipelineEndToEndIntegrationTest {
                 .filter(t -> t.taskType() == TaskType.PERSIST_MESSAGE)
                 .filter(t -> t.persistPayload().message().messageId().equals(done.messageId())).count();
         assertThat(persistTasks).isEqualTo(1);
-        JsonNode stored = get("task-worker", "/api/v1/messages/" + done.messageId());
+        JsonNode stored = get("task-worker", "/api/v1/messages/" + done.fromUserId() + "/" + done.messageId());
         assertThat(stored.get("message_id").stringValue()).isEqualTo(done.messageId());
     }
 
@@ -247,7 +247,8 @@ class PipelineEndToEndIntegrationTest {
                     () -> new AssertionError("the traced message never reached " + topic));
             assertThat(io.impipeline.model.ImHeaders.traceId(hop.headers())).as(topic).isEqualTo(traceId);
         }
-        JsonNode row = awaitFound("task-worker", "/api/v1/messages/" + traced.messageId());
+        JsonNode row = awaitFound("task-worker", "/api/v1/messages/" + traced.fromUserId() + "/"
+                + traced.messageId());
         assertThat(row.get("trace_id").stringValue()).isEqualTo(traceId);
     }
 }

@@ -13,6 +13,9 @@ import jakarta.validation.constraints.NotNull;
  * @param maxScheduleAhead how far ahead {@code deliver_at} may be (default 30 days)
  * @param maxIdLength      longest id ({@code message_id}, user, conversation, group, device ids; default 128)
  * @param maxGroupMembers  most members a group record may list (default 100,000)
+ * @param maxGroupRecordBytes largest group record on {@code im-group-topic} (default 2 MiB, the topics'
+ *                         {@code max.message.bytes}): it lists every member, so 100,000 members of ids up to ~18
+ *                         characters fit; longer ids need a larger limit (and topic) or fewer members
  * @param maxClockSkew     how far in the future a heartbeat's or presence event's {@code timestamp} may be (default
  *                         5 minutes): a heartbeat from the future would keep a dead gateway "live" until then
  */
@@ -22,7 +25,8 @@ public record ValidationLimits(
         @NotNull Duration maxScheduleAhead,
         @Min(1) Integer maxIdLength,
         @Min(1) Integer maxGroupMembers,
-        Duration maxClockSkew) {
+        Duration maxClockSkew,
+        @Min(1024) Integer maxGroupRecordBytes) {
 
     public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_CONTENT_BYTES = 64 * 1024;
@@ -30,10 +34,11 @@ public record ValidationLimits(
     public static final int DEFAULT_MAX_ID_LENGTH = 128;
     public static final int DEFAULT_MAX_GROUP_MEMBERS = 100_000;
     public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+    public static final int DEFAULT_MAX_GROUP_RECORD_BYTES = 2 * 1024 * 1024;
 
     public ValidationLimits(Integer maxRecordBytes, Integer maxContentBytes, Duration maxScheduleAhead,
                             Integer maxIdLength, Integer maxGroupMembers) {
-        this(maxRecordBytes, maxContentBytes, maxScheduleAhead, maxIdLength, maxGroupMembers, null);
+        this(maxRecordBytes, maxContentBytes, maxScheduleAhead, maxIdLength, maxGroupMembers, null, null);
     }
 
     /** A field left out (null) takes its default (shared-platform binds {@code im.validation.*} to this record). */
@@ -44,6 +49,7 @@ public record ValidationLimits(
         maxIdLength = maxIdLength == null ? DEFAULT_MAX_ID_LENGTH : maxIdLength;
         maxGroupMembers = maxGroupMembers == null ? DEFAULT_MAX_GROUP_MEMBERS : maxGroupMembers;
         maxClockSkew = maxClockSkew == null ? DEFAULT_MAX_CLOCK_SKEW : maxClockSkew;
+        maxGroupRecordBytes = maxGroupRecordBytes == null ? DEFAULT_MAX_GROUP_RECORD_BYTES : maxGroupRecordBytes;
     }
 
     public static ValidationLimits defaults() {

@@ -221,8 +221,9 @@ public final class WireValidator {
         });
     }
 
+    /** A group record carries the whole membership: its own size limit ({@code max-group-record-bytes}). */
     public Decoded<GroupMembership> decodeGroup(byte[] bytes) {
-        return decode(bytes, node -> {
+        return decode(bytes, limits.maxGroupRecordBytes(), node -> {
             text(node, "", "group_id", limits.maxIdLength());
             JsonNode members = array(node, "", "members");
             if (members.size() > limits.maxGroupMembers()) {
@@ -295,11 +296,16 @@ public final class WireValidator {
     }
 
     private <T> Decoded<T> decode(byte[] bytes, TreeReader<T> reader) {
+        return decode(bytes, limits.maxRecordBytes(), reader);
+    }
+
+    private <T> Decoded<T> decode(byte[] bytes, int maxBytes, TreeReader<T> reader) {
         if (bytes == null || bytes.length == 0) {
             return Decoded.rejected(ReasonCode.EMPTY_RECORD, "the record has no value");
         }
-        if (bytes.length > limits.maxRecordBytes()) {
-            return tooLarge(bytes.length);
+        if (bytes.length > maxBytes) {
+            return Decoded.rejected(ReasonCode.TOO_LARGE, "the record has " + bytes.length
+                    + " bytes; the limit is " + maxBytes);
         }
         if (!isUtf8(bytes)) {
             return Decoded.rejected(ReasonCode.INVALID_ENCODING, "the record is not valid UTF-8");

@@ -105,6 +105,20 @@ class WireRecordRoundTripTest {
     }
 
     @Test
+    void aGroupOfOneHundredThousandMembersFitsItsOwnLimitThoughOverTheMessageLimit() {
+        List<String> members = new java.util.ArrayList<>();
+        for (int i = 0; i < 100_000; i++) {
+            members.add("user-" + String.format("%08d", i));
+        }
+        byte[] group = WireJson.toBytes(new GroupMembership("big", members, 1, NOW));
+        assertThat(group.length).isGreaterThan(ValidationLimits.DEFAULT_MAX_RECORD_BYTES);
+        assertThat(validator.decodeGroup(group).isValid()).isTrue();
+        members.add("one-too-many");
+        assertThat(validator.decodeGroup(WireJson.toBytes(new GroupMembership("big", members, 1, NOW)))
+                .rejection().reason()).isEqualTo(ReasonCode.TOO_LARGE);
+    }
+
+    @Test
     void heartbeatsAndPresenceFromTheFutureAreRefused() {
         long year9999 = 253_402_300_799_000L;
         assertThat(validator.decodeHeartbeat(WireJson.toBytes(new GatewayHeartbeat("gw-1", GatewayHeartbeat.Status.UP,
