@@ -54,14 +54,19 @@ public class DispatcherConfiguration {
     GatewayTopicProvisioner gatewayTopicProvisioner(KafkaAdmin kafkaAdmin, ImTopicsProperties topics,
                                                     DispatcherProperties properties, Clock clock,
                                                     InteractiveQueryService queries,
-                                                    ObjectProvider<DispatchTopology> topology) {
+                                                    ObjectProvider<DispatchTopology> topology,
+                                                    WireValidator validator, DispatchMetrics metrics) {
         return new GatewayTopicProvisioner(Admin.create(kafkaAdmin.getConfigurationProperties()), topics, properties,
-                clock, () -> gatewayTable(queries, topology.getObject()));
+                clock, () -> gatewayTable(queries, topology.getObject(), validator, metrics));
     }
 
-    private static List<GatewayHeartbeat> gatewayTable(InteractiveQueryService queries, DispatchTopology topology) {
-        return new GatewaysStore(queries.getQueryableStore(topology.gatewaysStoreName(),
-                QueryableStoreTypes.keyValueStore())).all();
+    /** The scanner's read of the whole table, which also says how many entries cannot be read now. */
+    private static List<GatewayHeartbeat> gatewayTable(InteractiveQueryService queries, DispatchTopology topology,
+                                                       WireValidator validator, DispatchMetrics metrics) {
+        GatewaysStore.Listing listing = new GatewaysStore(queries.getQueryableStore(topology.gatewaysStoreName(),
+                QueryableStoreTypes.keyValueStore()), validator, metrics.unreadableHeartbeats()).all();
+        metrics.unreadableHeartbeats().inTable(listing.unreadable().size());
+        return listing.heartbeats();
     }
 
     @Bean
@@ -86,11 +91,12 @@ public class DispatcherConfiguration {
 
     /**
      * The binder's function: {@code dispatch-in-0} routed records, {@code dispatch-in-1} presence events,
-     * {@code dispatch-in-2} the gateway table. No output binding: every output is written with {@code to(...)}.
+     * {@code dispatch-in-2} the gateway table (bytes: decoded on every read by {@code GatewaysStore}). No output
+     * binding: every output is written with {@code to(...)}.
      */
     @Bean
     Function<KStream<String, byte[]>, Function<KStream<String, byte[]>, Consumer<GlobalKTable<String,
-            GatewayHeartbeat>>>> dispatch(DispatchTopology topology) {
+            byte[]>>>> dispatch(DispatchTopology topology) {
         return routed -> presence -> gateways -> topology.build(routed, presence, gateways);
     }
 }

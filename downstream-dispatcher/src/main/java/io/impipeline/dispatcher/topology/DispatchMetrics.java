@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.impipeline.dispatcher.gateway.UnreadableHeartbeats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -36,9 +37,11 @@ public final class DispatchMetrics {
     private final MeterRegistry registry;
     private final Timer latency;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final UnreadableHeartbeats unreadableHeartbeats;
 
     public DispatchMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.unreadableHeartbeats = new UnreadableHeartbeats(registry);
         this.latency = Timer.builder(E2E_LATENCY)
                 .description("client timestamp to the write of the downstream record")
                 .publishPercentileHistogram()
@@ -47,6 +50,11 @@ public final class DispatchMetrics {
 
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /** What readers of the gateway table report unusable entries to (one per app: one log rate limit). */
+    public UnreadableHeartbeats unreadableHeartbeats() {
+        return unreadableHeartbeats;
     }
 
     /** One record of this outcome ({@code gatewayId} null: it concerns no gateway). */

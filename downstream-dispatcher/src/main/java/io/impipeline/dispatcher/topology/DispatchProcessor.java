@@ -65,7 +65,8 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
     public void init(ProcessorContext<String, Dispatch> context) {
         this.context = context;
         this.presence = context.getStateStore(PresenceStore.NAME);
-        this.gateways = new GatewaysStore((ReadOnlyKeyValueStore<String, ?>) context.getStateStore(gatewaysStoreName));
+        this.gateways = new GatewaysStore((ReadOnlyKeyValueStore<String, ?>) context.getStateStore(gatewaysStoreName),
+                settings.validator(), settings.metrics().unreadableHeartbeats());
     }
 
     @Override

@@ -13,7 +13,6 @@ import io.impipeline.platform.dlq.DeadLetterProcessor;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.tracing.StreamTracing;
-import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.Task;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.Branched;
@@ -27,7 +26,7 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
  * The dispatcher's data flow (ARCHITECTURE §4):
  * <pre>
  * im-presence-topic -> fold into presence store ---------------------------------> (bad: im-presence-topic-dlq)
- * im-gateway-topic  -> global table "gateways" (read by name in the dispatch step)
+ * im-gateway-topic  -> global table "gateways", bytes (read by name and decoded in the dispatch step)
  * im-routed-topic   -> dispatch (presence x gateways) -+-> im-downstream-topic-{gateway_id} (one per live gateway:
  *                                                      |     single chat per recipient, group batch with recipients)
  *                                                      +-> im-task-topic (offline_push, up to 500 users each)
@@ -64,10 +63,11 @@ public final class DispatchTopology {
      * Wires the topology onto the three inputs. The presence store ({@link PresenceStore#builder()}) must already be
      * in the builder; the gateway table must be materialized (its store name is read off the table).
      * The table itself is not joined: the dispatch step looks up each device's gateway in its store by name (a
-     * recipient may have devices on several gateways, which a stream-table join by one key cannot express).
+     * recipient may have devices on several gateways, which a stream-table join by one key cannot express). The
+     * table holds each gateway's latest record as bytes, decoded on every read ({@code GatewaysStore}).
      */
     public void build(KStream<String, byte[]> routed, KStream<String, byte[]> presence,
-                      GlobalKTable<String, GatewayHeartbeat> gateways) {
+                      GlobalKTable<String, byte[]> gateways) {
         if (gateways.queryableStoreName() == null) {
             throw new IllegalStateException("the gateway table must be materialized (binding materialized-as)");
         }

@@ -14,8 +14,10 @@ import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.DevicePresence;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
+import io.impipeline.dispatcher.topology.DispatchMetrics;
 import io.impipeline.dispatcher.topology.DispatchTopology;
 import io.impipeline.platform.query.StoreQueries;
+import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import org.apache.kafka.common.serialization.Serdes;
@@ -44,10 +46,15 @@ public class PresenceController {
     private final GatewayTopics gatewayTopics;
     private final Clock clock;
     private final DispatchTopology topology;
+    private final DispatchMetrics metrics;
+    private final WireValidator validator;
 
     public PresenceController(StoreQueries queries, DispatcherProperties properties, ImTopicsProperties topics,
-                              GatewayTopics gatewayTopics, Clock clock, DispatchTopology topology) {
+                              GatewayTopics gatewayTopics, Clock clock, DispatchTopology topology,
+                              DispatchMetrics metrics, WireValidator validator) {
         this.topology = topology;
+        this.metrics = metrics;
+        this.validator = validator;
         this.queries = queries;
         this.properties = properties;
         this.topics = topics;
@@ -92,14 +99,22 @@ public class PresenceController {
         return new PresenceView(userId, online, devices);
     }
 
+    /**
+     * Every gateway of the table; an entry that is no usable heartbeat (see {@code UnreadableHeartbeats}) is listed
+     * with state {@code unreadable} and why, and counts as down for deliveries.
+     */
     private List<GatewayView> localGateways() {
         long now = clock.millis();
-        return gatewaysStore().all().stream()
-                .sorted(Comparator.comparing(GatewayHeartbeat::gatewayId))
-                .map(h -> new GatewayView(h.gatewayId(), h.status().name().toLowerCase(), stateOf(h, now).wireName(),
-                        h.timestamp(), now - h.timestamp(), topics.downstreamTopic(h.gatewayId()),
-                        gatewayTopics.isReady(h.gatewayId())))
-                .toList();
+        GatewaysStore.Listing listing = gatewaysStore().all();
+        List<GatewayView> views = new ArrayList<>();
+        listing.heartbeats().forEach(h -> views.add(new GatewayView(h.gatewayId(), h.status().name().toLowerCase(),
+                stateOf(h, now).wireName(), h.timestamp(), now - h.timestamp(), topics.downstreamTopic(h.gatewayId()),
+                gatewayTopics.isReady(h.gatewayId()), null)));
+        listing.unreadable().forEach(u -> views.add(new GatewayView(u.gatewayId(), null, GatewayView.UNREADABLE,
+                null, null, topics.downstreamTopic(u.gatewayId()), gatewayTopics.isReady(u.gatewayId()),
+                u.reason())));
+        views.sort(Comparator.comparing(GatewayView::gatewayId));
+        return views;
     }
 
     private GatewayState stateOf(GatewayHeartbeat heartbeat, long now) {
@@ -108,6 +123,6 @@ public class PresenceController {
 
     private GatewaysStore gatewaysStore() {
         return new GatewaysStore(queries.service().getQueryableStore(topology.gatewaysStoreName(),
-                QueryableStoreTypes.keyValueStore()));
+                QueryableStoreTypes.keyValueStore()), validator, metrics.unreadableHeartbeats());
     }
 }

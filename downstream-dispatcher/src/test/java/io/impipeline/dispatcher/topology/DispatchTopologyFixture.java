@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
@@ -34,6 +35,7 @@ import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -48,6 +50,9 @@ import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
 import org.springframework.util.FileSystemUtils;
 
 /**
@@ -84,6 +89,12 @@ final class DispatchTopologyFixture implements AutoCloseable {
     }
 
     DispatchTopologyFixture(DispatcherProperties properties, TaskKeyStrategy taskKeys, int partitions) {
+        this(properties, taskKeys, partitions, () -> partitions);
+    }
+
+    /** @param partitionCount what the topology is told the presence topic's partition count is (may fail) */
+    DispatchTopologyFixture(DispatcherProperties properties, TaskKeyStrategy taskKeys, int partitions,
+                            IntSupplier partitionCount) {
         this.partitions = partitions;
         try {
             stateDir = Files.createTempDirectory("dispatcher-ttd-");
@@ -91,13 +102,13 @@ final class DispatchTopologyFixture implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         DispatchTopology topology = new DispatchTopology(topics, properties, taskKeys, WireValidator.withDefaults(),
-                gatewayTopics, () -> partitions, new DispatchMetrics(meters), null);
+                gatewayTopics, partitionCount, new DispatchMetrics(meters), null);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(PresenceStore.builder());
         topology.build(
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),
-                builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), new io.impipeline.model.codec.ValidatingSerde.GatewayHeartbeats()),
+                builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), Serdes.ByteArray()),
                         Materialized.as("gateways")));
         Topology built = builder.build();
         Properties props = new Properties();
@@ -140,6 +151,29 @@ final class DispatchTopologyFixture implements AutoCloseable {
     void offline(String user, String device, String gatewayId, long timestamp) {
         presence.pipeInput(user, WireJson.toBytes(new PresenceEvent(user, device, gatewayId,
                 PresenceEvent.Status.OFFLINE, timestamp)));
+    }
+
+    /**
+     * Puts {@code value} into the gateway table's store as a global table's restore does: straight into the
+     * persistent store, under the cache, without the deserializer (so bytes the heartbeat serde would refuse get in).
+     * Only for a gateway the test has not heartbeated yet (the cache would hide the write).
+     */
+    void restoreRawHeartbeat(String gatewayId, byte[] value) {
+        StateStore store = driver.getAllStateStores().get("gateways");
+        store.flush();
+        while (store instanceof WrappedStateStore<?, ?, ?> wrapped) {
+            store = wrapped.wrapped();
+        }
+        @SuppressWarnings("unchecked")
+        KeyValueStore<Bytes, byte[]> raw = (KeyValueStore<Bytes, byte[]>) store;
+        // A timestamped store's value: the record's timestamp (8 bytes), then the value as it was on the topic.
+        byte[] timestamped = java.nio.ByteBuffer.allocate(8 + value.length).putLong(now()).put(value).array();
+        raw.put(Bytes.wrap(gatewayId.getBytes(java.nio.charset.StandardCharsets.UTF_8)), timestamped);
+    }
+
+    /** The gateway table's store as the dispatch step and the queries see it. */
+    org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, ?> gatewayStore() {
+        return driver.getTimestampedKeyValueStore("gateways");
     }
 
     /** A text message from {@code from} (sent from {@code fromDevice}) routed to {@code recipient}. */
@@ -207,6 +241,12 @@ final class DispatchTopologyFixture implements AutoCloseable {
 
     double recipients(String outcome, String gateway) {
         return counter(DispatchMetrics.RECIPIENTS, outcome, gateway);
+    }
+
+    /** The count of counter {@code name} with these tags (name, value, ...), 0 when it was never incremented. */
+    double count(String name, String... tags) {
+        var c = meters.find(name).tags(tags).counter();
+        return c == null ? 0 : c.count();
     }
 
     private double counter(String name, String outcome, String gateway) {

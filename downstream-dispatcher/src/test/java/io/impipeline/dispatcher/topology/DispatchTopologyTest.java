@@ -307,17 +307,6 @@ class DispatchTopologyTest {
     }
 
     @Test
-    void badHeartbeatIsSkippedAndTheLastGoodOneKept() {
-        f.heartbeat("gw-a", Status.UP);
-        f.online("bob", "phone", "gw-a", f.now());
-        f.heartbeats.pipeInput("gw-a", "not json".getBytes(StandardCharsets.UTF_8));
-
-        f.route(routedText("m1", "alice", "a-phone", "bob", 1, false, f.now()));
-
-        assertThat(f.downstream("gw-a").readValuesToList()).hasSize(1);
-    }
-
-    @Test
     void recordsForOneRecipientLeaveInSeqOrder() {
         f.heartbeat("gw-a", Status.UP);
         f.online("bob", "phone", "gw-a", f.now());
