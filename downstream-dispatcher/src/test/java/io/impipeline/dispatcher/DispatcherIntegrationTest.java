@@ -27,7 +27,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -183,6 +186,53 @@ class DispatcherIntegrationTest {
 
         Map<String, List<DownstreamMessage>> delivered = readDownstream("gw-new", 1);
         assertThat(delivered.get("u9")).extracting(DownstreamMessage::messageId).containsExactly("m-u9-1");
+    }
+
+    /**
+     * Issue 12, sizes at the limits: an outside producer that compresses can put records far larger than the
+     * dispatcher's producer may write on the broker (the broker limits the compressed batch). Their dead letters are
+     * cut to fit: written, not failing the producer (which would stop the app at every restart).
+     */
+    @Test
+    void recordsLargerThanTheProducerMayWriteAreDeadLetteredCutToFitAndTheAppGoesOn() throws Exception {
+        String hugeKey = "huge-key-" + "k".repeat(3 * 1024 * 1024);
+        byte[] presence = WireJson.toBytes(new PresenceEvent("u-huge", "phone", "gw-1", PresenceEvent.Status.ONLINE,
+                System.currentTimeMillis()));
+        byte[] hugeRouted = ("{\"content\":\"" + "x".repeat(3 * 1024 * 1024) + "\"}").getBytes();
+        try (KafkaProducer<String, byte[]> compressing = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, brokers,
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 16 * 1024 * 1024),
+                new StringSerializer(), new ByteArraySerializer())) {
+            compressing.send(new ProducerRecord<>(topics.name(TopicKind.PRESENCE), hugeKey, presence))
+                    .get(10, TimeUnit.SECONDS);
+            compressing.send(new ProducerRecord<>(topics.name(TopicKind.ROUTED), "u-huge-routed", hugeRouted))
+                    .get(10, TimeUnit.SECONDS);
+        }
+
+        ConsumerRecord<String, byte[]> presenceDead = readDeadLetter(TopicKind.PRESENCE, "huge-key-");
+        ConsumerRecord<String, byte[]> routedDead = readDeadLetter(TopicKind.ROUTED, "u-huge-routed");
+        assertThat(presenceDead.key()).hasSize(1024);
+        assertThat(presenceDead.value()).isEqualTo(presence);
+        assertThat(routedDead.value().length).isLessThan(2 * 1024 * 1024);
+        assertThat(new String(routedDead.headers().lastHeader("im_dlt-reason").value())).isEqualTo("TOO_LARGE");
+
+        // Still running: the next records are processed.
+        heartbeat("gw-after");
+        awaitTopics(topics.downstreamTopic("gw-after"));
+        online("u-after", "u-after-phone", "gw-after");
+        awaitPresence(http(), "u-after", "u-after-phone");
+        send(TopicKind.ROUTED, "u-after", routed("m-after-1", "u-after", 1));
+        assertThat(readDownstream("gw-after", 1).get("u-after")).extracting(DownstreamMessage::messageId)
+                .containsExactly("m-after-1");
+    }
+
+    private ConsumerRecord<String, byte[]> readDeadLetter(TopicKind kind, String keyPrefix) {
+        List<ConsumerRecord<String, byte[]>> read = KafkaTestClients.readUntil(brokers,
+                List.of(topics.dlqTopic(kind)),
+                r -> r.stream().anyMatch(c -> c.key() != null && c.key().startsWith(keyPrefix)), WAIT);
+        return read.stream().filter(c -> c.key() != null && c.key().startsWith(keyPrefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no dead letter on " + topics.dlqTopic(kind)));
     }
 
     // ---- helpers --------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.stream.binder.kafka.streams.InteractiveQueryService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -38,6 +39,10 @@ import org.springframework.kafka.core.KafkaAdmin;
 public class DispatcherConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(DispatcherConfiguration.class);
+
+    /** The Streams producer's limit (shared-platform sets it; Kafka's default 1 MiB otherwise). */
+    static final String MAX_REQUEST_SIZE =
+            "spring.cloud.stream.kafka.streams.binder.configuration.producer.max.request.size";
 
     /** Added to the topology by the binder (it adds every {@link StoreBuilder} bean). */
     @Bean
@@ -78,15 +83,17 @@ public class DispatcherConfiguration {
     DispatchTopology dispatchTopology(ImTopicsProperties topics, DispatcherProperties properties,
                                       TasksProperties tasks, WireValidator validator,
                                       GatewayTopicProvisioner gatewayTopics, PresencePartitions presencePartitions,
-                                      DispatchMetrics metrics, ObjectProvider<StreamTracing> tracing) {
+                                      DispatchMetrics metrics, ObjectProvider<StreamTracing> tracing,
+                                      @Value("${" + MAX_REQUEST_SIZE + ":1048576}") int maxRequestSize) {
         StreamTracing streamTracing = tracing.getIfAvailable();
-        log.info("dispatcher topology gatewayTimeout={} topicReadyTimeout={} maxDeliveryBytes={} taskKeys={} "
-                + "tracing={}", properties.gatewayTimeout(), properties.topicReadyTimeout(),
+        log.info("dispatcher topology gatewayTimeout={} topicReadyTimeout={} maxDeliveryBytes={} "
+                + "producerMaxRequestSize={} taskKeys={} tracing={}", properties.gatewayTimeout(),
+                properties.topicReadyTimeout(),
                 properties.maxDeliveryBytes() != null ? properties.maxDeliveryBytes() : "topics' limit less framing",
-                tasks.keyStrategy(),
+                maxRequestSize, tasks.keyStrategy(),
                 streamTracing == null ? "off (no tracer)" : "on");
         return new DispatchTopology(topics, properties, tasks.keyStrategy(), validator, gatewayTopics,
-                presencePartitions, metrics, streamTracing);
+                presencePartitions, metrics, streamTracing, maxRequestSize);
     }
 
     /**

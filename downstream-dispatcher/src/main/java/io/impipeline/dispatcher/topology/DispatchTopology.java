@@ -42,17 +42,33 @@ public final class DispatchTopology {
     private final ImTopicsProperties topics;
     private final DispatchProcessor.Settings settings;
     private final DispatcherProperties properties;
+    private final IntSupplier presencePartitions;
+    private final int maxRequestSize;
     private volatile String gatewaysStoreName;
 
     /**
      * @param presencePartitions the partition count of the presence topic (= the routed topic's), read when the
-     *                           first routed record is checked: which partition each recipient belongs to
+     *                           first record is checked: which partition each recipient or presence event's user
+     *                           belongs to
      */
     public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
                             WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
                             DispatchMetrics metrics, StreamTracing tracing) {
+        this(topics, properties, taskKeys, validator, gatewayTopics, presencePartitions, metrics, tracing,
+                topics.maxMessageBytes());
+    }
+
+    /**
+     * @param maxRequestSize the Streams producer's {@code max.request.size}: dead letters are cut to fit it
+     *                       ({@link DeadLetterFit})
+     */
+    public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
+                            WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
+                            DispatchMetrics metrics, StreamTracing tracing, int maxRequestSize) {
+        this.maxRequestSize = Math.min(maxRequestSize, topics.maxMessageBytes());
         this.topics = topics;
         this.properties = properties;
+        this.presencePartitions = presencePartitions;
         this.settings = new DispatchProcessor.Settings(validator, new RoutedRecordCheck(presencePartitions),
                 gatewayTopics, DownstreamEncoder.of(properties, topics),
                 new OfflinePushes(properties.push()), taskKeys, properties.gatewayTimeout().toMillis(), metrics,
@@ -92,11 +108,14 @@ public final class DispatchTopology {
     }
 
     private void foldPresence(KStream<String, byte[]> presence) {
-        presence.process(() -> new PresenceProcessor(settings.validator(), properties.presenceReorderWindow(),
+        presence.process(() -> new PresenceProcessor(settings.validator(), presencePartitions,
+                        properties.presenceReorderWindow(),
                         properties.presenceSweepInterval(), settings.metrics()), Named.as("presence-fold"),
                         PresenceStore.NAME)
                 .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.PRESENCE),
                         settings.metrics().registry()), Named.as("presence-dead-letter"))
+                .process(() -> new DeadLetterFit(topics.dlqTopic(TopicKind.PRESENCE), maxRequestSize,
+                        settings.metrics().registry()), Named.as("presence-dead-letter-fit"))
                 .to(topics.dlqTopic(TopicKind.PRESENCE), Produced.with(Serdes.String(), Serdes.ByteArray()));
     }
 
@@ -122,6 +141,8 @@ public final class DispatchTopology {
                 .peek((key, letter) -> settings.metrics().count(Outcome.DEAD_LETTERED, null))
                 .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.ROUTED),
                         settings.metrics().registry()), Named.as("routed-dead-letter"))
+                .process(() -> new DeadLetterFit(topics.dlqTopic(TopicKind.ROUTED), maxRequestSize,
+                        settings.metrics().registry()), Named.as("routed-dead-letter-fit"))
                 .to(topics.dlqTopic(TopicKind.ROUTED), Produced.with(Serdes.String(), Serdes.ByteArray()));
     }
 }
