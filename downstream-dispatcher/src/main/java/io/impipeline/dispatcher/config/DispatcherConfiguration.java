@@ -62,7 +62,7 @@ public class DispatcherConfiguration {
                                                     ObjectProvider<DispatchTopology> topology,
                                                     WireValidator validator, DispatchMetrics metrics) {
         return new GatewayTopicProvisioner(Admin.create(kafkaAdmin.getConfigurationProperties()), topics, properties,
-                clock, () -> gatewayTable(queries, topology.getObject(), validator, metrics));
+                clock, () -> gatewayTable(queries, topology.getObject(), validator, metrics), metrics.registry());
     }
 
     /** The scanner's read of the whole table, which also says how many entries cannot be read now. */

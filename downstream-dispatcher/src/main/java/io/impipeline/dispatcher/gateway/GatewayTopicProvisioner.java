@@ -1,6 +1,7 @@
 package io.impipeline.dispatcher.gateway;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,11 +16,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.support.LogLimiter;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.topics.TopicProvisioner;
 import io.impipeline.model.wire.GatewayHeartbeat;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
@@ -33,10 +38,16 @@ import org.springframework.context.SmartLifecycle;
  * when the topic exists; for the rare record that races a gateway's first heartbeat it waits for the creation in
  * flight, at most {@code im.dispatcher.topic-ready-timeout}. Nothing is ever written to a topic not known to exist,
  * since a producer writing to a missing topic would block the stream thread.
+ * <p>
+ * Counted in {@code im.dispatcher.gateway_topics{outcome}}: {@code created}, {@code existed} (someone else created it),
+ * {@code failed} (creation failed: retried after {@code topic-retry-backoff}, logged each time), {@code scan_skipped}
+ * (the gateway table not queryable: before the streams run), {@code scan_failed} (anything else: logged, rate
+ * limited; the next scan tries again).
  */
 public final class GatewayTopicProvisioner implements GatewayTopics, SmartLifecycle, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(GatewayTopicProvisioner.class);
+    public static final String METRIC = "im.dispatcher.gateway_topics";
 
     private final Admin admin;
     private final ImTopicsProperties topics;
@@ -48,14 +59,17 @@ public final class GatewayTopicProvisioner implements GatewayTopics, SmartLifecy
     private final Map<String, CompletableFuture<Void>> inFlight = new ConcurrentHashMap<>();
     private final Map<String, Long> failedAt = new ConcurrentHashMap<>();
     private final AtomicInteger attempts = new AtomicInteger();
+    private final MeterRegistry meters;
+    private final LogLimiter scanFailures = new LogLimiter(Duration.ofMinutes(1));
     private volatile ScheduledExecutorService scanner;
 
     /**
      * @param gatewayTable the current heartbeats (the global store); may throw while the store is not queryable
      */
     public GatewayTopicProvisioner(Admin admin, ImTopicsProperties topics, DispatcherProperties properties,
-                                   Clock clock, Supplier<List<GatewayHeartbeat>> gatewayTable) {
+                                   Clock clock, Supplier<List<GatewayHeartbeat>> gatewayTable, MeterRegistry meters) {
         this.admin = admin;
+        this.meters = meters;
         this.topics = topics;
         this.provisioner = new TopicProvisioner(topics);
         this.properties = properties;
@@ -113,12 +127,14 @@ public final class GatewayTopicProvisioner implements GatewayTopics, SmartLifecy
         Throwable cause = error instanceof ExecutionException && error.getCause() != null ? error.getCause() : error;
         inFlight.remove(gatewayId, creation);
         if (cause == null || cause instanceof TopicExistsException) {
+            count(cause == null ? "created" : "existed");
             ready.add(gatewayId);
             failedAt.remove(gatewayId);
             log.info("gateway topic ready gateway={} topic={} created={}", gatewayId, topic, cause == null);
             creation.complete(null);
         } else {
             failedAt.put(gatewayId, clock.millis());
+            count("failed");
             log.warn("cannot create gateway topic gateway={} topic={}: {}", gatewayId, topic, cause.toString());
             creation.completeExceptionally(cause);
         }
@@ -142,10 +158,24 @@ public final class GatewayTopicProvisioner implements GatewayTopics, SmartLifecy
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // The store is not queryable before the streams run, the broker may be away: try again next time.
+        } catch (InvalidStateStoreException | IllegalStateException e) {
+            // The store is not queryable before the streams run (or while they stop): try again next time.
+            count("scan_skipped");
             log.debug("gateway topic scan skipped: {}", e.toString());
+        } catch (Exception e) {
+            // The broker may be away, or anything else: try again next time, but say so.
+            count("scan_failed");
+            long suppressed = scanFailures.permit(e.getClass().getName());
+            if (suppressed >= 0) {
+                log.warn("gateway topic scan failed, retried every {}: {} ({} similar lines suppressed)",
+                        properties.gatewayScanInterval(), e.toString(), suppressed);
+            }
         }
+    }
+
+    private void count(String outcome) {
+        Counter.builder(METRIC).tag("outcome", outcome).description("gateway topic creations and scans")
+                .register(meters).increment();
     }
 
     private boolean isBackingOff(String gatewayId, long now) {

@@ -68,6 +68,15 @@ public final class DispatchMetrics {
         counter(RECIPIENTS, Outcome.DELIVERED, gatewayId).increment(recipients);
     }
 
+    /**
+     * A live gateway left out of one routed record because its topic was not ready: {@code users} users' devices
+     * there got nothing (each was pushed unless reached on another gateway).
+     */
+    public void notReady(String gatewayId, int users) {
+        count(Outcome.GATEWAY_NOT_READY, gatewayId);
+        counter(RECIPIENTS, Outcome.GATEWAY_NOT_READY, gatewayId).increment(users);
+    }
+
     /** One {@code offline_push} task, for {@code users} users. */
     public void pushed(int users) {
         count(Outcome.OFFLINE, null);

@@ -1,13 +1,18 @@
 package io.impipeline.dispatcher.topology;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
 
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
+import io.impipeline.dispatcher.support.LogLimiter;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
 import io.impipeline.model.codec.Decoded;
 import io.impipeline.model.codec.Rejection;
@@ -25,6 +30,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One routed record in, its dispatch out (ARCHITECTURE §3-§4):
@@ -43,6 +50,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 final class DispatchProcessor implements Processor<String, byte[], String, Dispatch> {
 
     static final String SPAN_NAME = "im.dispatch";
+
+    private static final Logger log = LoggerFactory.getLogger(DispatchProcessor.class);
+    /** Shared by every task: one line a minute per gateway (topic not ready) or per exception class. */
+    private static final LogLimiter LOG_LIMIT = new LogLimiter(Duration.ofMinutes(1));
 
     private final Settings settings;
     private final String gatewaysStoreName;
@@ -78,6 +89,7 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
         } catch (RejectedRecordException e) {
             out = List.of(deadLetter(record, e.rejection()));
         } catch (RuntimeException e) {
+            logFailure(e);
             out = List.of(record.withValue(new Dispatch.DeadLettered(DeadLetter.failed(record.value(), e))));
         } finally {
             if (span != null) {
@@ -103,6 +115,7 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
                 ? dispatchBatch(record, routed, reach, now)
                 : dispatchSingle(record, routed, reach, now);
         count(out, routed, now);
+        reportNotReady(reach, routed, out);
         return out;
     }
 
@@ -157,6 +170,49 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
             } else if (record.value() instanceof Dispatch.OfflinePush push) {
                 settings.metrics().pushed(push.users());
             }
+        }
+    }
+
+    /**
+     * Live gateways left out because their topic was not ready (ARCHITECTURE §4, docs): their devices miss this
+     * message's real-time copy; a user reached nowhere else was pushed. Counted per gateway (records and users) and
+     * logged (ids only, at most once a minute per gateway), so that a gap is never silent.
+     */
+    private void reportNotReady(Reach reach, RoutedMessage routed, List<Record<String, Dispatch>> out) {
+        if (reach.notReady().isEmpty()) {
+            return;
+        }
+        Set<String> pushed = new HashSet<>();
+        for (Record<String, Dispatch> record : out) {
+            if (record.value() instanceof Dispatch.OfflinePush push) {
+                pushed.addAll(push.task().offlinePushPayload().userIds());
+            }
+        }
+        reach.notReady().forEach((gatewayId, users) -> {
+            settings.metrics().notReady(gatewayId, users.size());
+            long suppressed = LOG_LIMIT.permit("not-ready|" + gatewayId);
+            if (suppressed >= 0) {
+                long alsoPushed = users.stream().filter(pushed::contains).count();
+                log.warn("gateway {} is live but its topic is not ready: message {} from {} (seq {}) is not delivered "
+                        + "there to {} user(s) ({} pushed as reached nowhere else, {} reached on other gateways only; "
+                        + "e.g. {}); {} similar lines suppressed", gatewayId, routed.message().messageId(),
+                        routed.message().fromUserId(), routed.seq(), users.size(), alsoPushed,
+                        users.size() - alsoPushed, first(users), suppressed);
+            }
+        });
+    }
+
+    private static String first(SortedSet<String> users) {
+        return users.isEmpty() ? "-" : users.first();
+    }
+
+    private void logFailure(RuntimeException e) {
+        long suppressed = LOG_LIMIT.permit("failure|" + e.getClass().getName());
+        if (suppressed >= 0) {
+            RecordMetadata meta = context.recordMetadata().orElse(null);
+            log.warn("routed record failed and is dead-lettered (PROCESSING_ERROR): {}-{}@{}; {} similar lines "
+                    + "suppressed", meta == null ? "?" : meta.topic(), meta == null ? -1 : meta.partition(),
+                    meta == null ? -1 : meta.offset(), suppressed, e);
         }
     }
 

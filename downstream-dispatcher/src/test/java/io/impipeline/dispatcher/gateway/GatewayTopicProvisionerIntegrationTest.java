@@ -47,7 +47,8 @@ class GatewayTopicProvisionerIntegrationTest {
                 null);
         return new GatewayTopicProvisioner(
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString())),
-                topics, DispatcherProperties.defaults(), Clock.systemUTC(), () -> table);
+                topics, DispatcherProperties.defaults(), Clock.systemUTC(), () -> table,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
     }
 
     @Test
