@@ -82,7 +82,12 @@ public final class ChaosMain implements Callable<Integer> {
             }
             return 0;
         }
-        Map<Scenario, List<String>> plan = plan(scenarios, scenarios());
+        Map<Scenario, List<String>> plan;
+        try {
+            plan = plan(scenarios, scenarios());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         Path repository = Path.of("").toAbsolutePath();
         Path data = dataDirectory.toAbsolutePath();
         Files.createDirectories(data);
