@@ -1,5 +1,8 @@
 package io.impipeline.platform.dlq;
 
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.dlq.RejectedRecordException;
@@ -47,6 +50,19 @@ public final class DeadLetterProcessor<K> implements Processor<K, DeadLetter, K,
     }
 
     @Override
+    /** At most this many WARN lines per second per app; the rest are counted only. */
+    private static final int WARN_LINES_PER_SECOND = 5;
+    private static final AtomicLong WARN_SECOND = new AtomicLong();
+    private static final AtomicInteger WARN_LINES = new AtomicInteger();
+
+    private static boolean mayWarn() {
+        long second = System.currentTimeMillis() / 1000;
+        if (WARN_SECOND.getAndSet(second) != second) {
+            WARN_LINES.set(0);
+        }
+        return WARN_LINES.incrementAndGet() <= WARN_LINES_PER_SECOND;
+    }
+
     public void process(Record<K, DeadLetter> record) {
         DeadLetter letter = record.value();
         RecordMetadata meta = context.recordMetadata().orElse(null);
@@ -57,8 +73,14 @@ public final class DeadLetterProcessor<K> implements Processor<K, DeadLetter, K,
         Record<K, byte[]> out = record.withValue(letter.value()).withTimestamp(System.currentTimeMillis());
         DeadLetterHeaders.stamp(out.headers(), origin, stage, letter.rejection().reason(), letter.exceptionClass(),
                 letter.rejection().detail());
-        log.warn("dead letter stage={} reason={} topic={} partition={} offset={} detail={}", stage,
-                letter.rejection().reason(), origin.topic(), origin.partition(), origin.offset(),
+        // Reason and position at WARN (a flood of bad input is rate-limited: the counter below stays exact); the
+        // detail only at DEBUG, since an exception's message may quote what the sender wrote.
+        if (mayWarn()) {
+            log.warn("dead letter stage={} reason={} topic={} partition={} offset={} exception={}", stage,
+                    letter.rejection().reason(), origin.topic(), origin.partition(), origin.offset(),
+                    letter.exceptionClass());
+        }
+        log.debug("dead letter stage={} reason={} detail={}", stage, letter.rejection().reason(),
                 letter.rejection().detail());
         if (meters != null) {
             Counter.builder(METRIC).tag("stage", stage).tag("reason", letter.rejection().reason().name())
