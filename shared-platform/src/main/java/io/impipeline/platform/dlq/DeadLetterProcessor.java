@@ -49,7 +49,6 @@ public final class DeadLetterProcessor<K> implements Processor<K, DeadLetter, K,
         this.context = context;
     }
 
-    @Override
     /** At most this many WARN lines per second per app; the rest are counted only. */
     private static final int WARN_LINES_PER_SECOND = 5;
     private static final AtomicLong WARN_SECOND = new AtomicLong();
@@ -63,6 +62,7 @@ public final class DeadLetterProcessor<K> implements Processor<K, DeadLetter, K,
         return WARN_LINES.incrementAndGet() <= WARN_LINES_PER_SECOND;
     }
 
+    @Override
     public void process(Record<K, DeadLetter> record) {
         DeadLetter letter = record.value();
         RecordMetadata meta = context.recordMetadata().orElse(null);
