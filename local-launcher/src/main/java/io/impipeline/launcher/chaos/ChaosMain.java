@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 /**
  * {@code bench/chaos}: runs chaos scenarios against the launched pipeline under the simulator's mixed traffic, each
  * part printing one line (lost, duplicated, seq gaps, p99, time to recover, PASS/FAIL), and writes a markdown report.
- * Exit code 0 only when every part passed. See docs/reliability-chaos.md.
+ * Exit code 0 only when every part passed. See docs/reliability.md.
  */
 @Command(name = "bench/chaos", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Chaos scenarios against the local pipeline (each starts its own pipeline shape).")
@@ -183,7 +183,7 @@ public final class ChaosMain implements Callable<Integer> {
                 .append(" passed.\n\n");
         b.append("Counts are the simulator's failed checks by kind (lost, duplicated, seq) and any other failed "
                 + "check; p99 is the simulator's end-to-end p99 over the whole run; what \"time to recover\" "
-                + "measures is said in each row and in docs/reliability-chaos.md.\n\n");
+                + "measures is said in each row and in docs/reliability.md.\n\n");
         b.append(Outcome.tableHeader()).append('\n');
         outcomes.forEach(o -> b.append(o.tableRow()).append('\n'));
         b.append("\n## Runs\n");
