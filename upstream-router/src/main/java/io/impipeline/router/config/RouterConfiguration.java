@@ -7,7 +7,6 @@ import java.util.function.BiConsumer;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.tracing.StreamTracing;
-import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
 import io.impipeline.router.topology.RecordSizeGuard;
@@ -65,9 +64,12 @@ public class RouterConfiguration {
         return new PartitionCountsCheck(kafkaAdmin, topics);
     }
 
-    /** Inputs: {@code route-in-0} = im-upstream-topic (raw bytes), {@code route-in-1} = im-group-topic (global). */
+    /**
+     * Inputs: {@code route-in-0} = im-upstream-topic (raw bytes), {@code route-in-1} = im-group-topic (global, raw
+     * bytes too: decoded on every read, see {@code GroupReader}).
+     */
     @Bean
-    public BiConsumer<KStream<String, byte[]>, GlobalKTable<String, GroupMembership>> route(RouterTopology topology) {
+    public BiConsumer<KStream<String, byte[]>, GlobalKTable<String, byte[]>> route(RouterTopology topology) {
         return topology::build;
     }
 }

@@ -9,6 +9,8 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code im.router.routed.records{delivery}} and {@code im.router.routed.recipients{delivery}}: the records written to
  * {@code im-routed-topic} and the recipients they list (a group batch lists several).
  * {@code im.router.dead_letters.cut}: dead letters that had to be cut to fit the record limit ({@code DeadLetterFit}).
+ * {@code im.router.groups.unreadable{reason}}: reads of the group table that met an entry they could not use
+ * ({@code undecodable} or {@code key_mismatch}, see {@code GroupReader}).
  */
 public final class RouterMetrics {
 
@@ -16,6 +18,7 @@ public final class RouterMetrics {
     public static final String ROUTED_RECORDS = "im.router.routed.records";
     public static final String ROUTED_RECIPIENTS = "im.router.routed.recipients";
     public static final String DEAD_LETTERS_CUT = "im.router.dead_letters.cut";
+    public static final String GROUPS_UNREADABLE = "im.router.groups.unreadable";
     private static final String NO_REASON = "none";
 
     /** What a routed record delivers: a single-chat copy, the sender's sync copy, or a group batch. */
@@ -61,6 +64,17 @@ public final class RouterMetrics {
     public void deadLetterCut() {
         Counter.builder(DEAD_LETTERS_CUT).description("Dead letters cut to fit the record limit")
                 .register(registry).increment();
+    }
+
+    /** A read of the group table met an entry it could not use ({@code undecodable}, {@code key_mismatch}). */
+    public void unreadableGroup(String reason) {
+        Counter.builder(GROUPS_UNREADABLE).description("Reads of the group table that met an entry they could not use")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    public double unreadableGroups(String reason) {
+        Counter c = registry.find(GROUPS_UNREADABLE).tag("reason", reason).counter();
+        return c == null ? 0 : c.count();
     }
 
     public double deadLettersCut() {

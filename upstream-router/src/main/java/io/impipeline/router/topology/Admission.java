@@ -16,7 +16,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * duplicate.
  * <ul>
  *   <li>{@code UNKNOWN_GROUP}: a group message for a group that is not in the group table ({@code router-groups},
- *       a global store: readable on every task, whatever the partitioning).</li>
+ *       a global store: readable on every task, whatever the partitioning), or whose entry there cannot be read
+ *       ({@link GroupReader}).</li>
  *   <li>{@code TOO_LARGE}: the message as the router re-encodes it, with the record's headers and room for what it
  *       gains on the way ({@link #ENVELOPE_BYTES}; masking with a wider mask character), would not fit
  *       {@link RecordSizeGuard}. Kafka Streams carries the headers to every record it derives, so a record with
@@ -37,13 +38,18 @@ final class Admission {
     private final RecordSizeGuard guard;
     private final int maskGrowthPerChar;
     private final String groupStore;
+    private final GroupReader groupReader;
     private ReadOnlyKeyValueStore<String, ?> groups;
 
-    /** @param groupStore the group table's store name, or null to skip the group check (no group table) */
-    Admission(RecordSizeGuard guard, RouterProperties.Filter filter, String groupStore) {
+    /**
+     * @param groupStore  the group table's store name, or null to skip the group check (no group table)
+     * @param groupReader decodes the table's entries (bytes)
+     */
+    Admission(RecordSizeGuard guard, RouterProperties.Filter filter, String groupStore, GroupReader groupReader) {
         this.guard = guard;
         this.maskGrowthPerChar = maskGrowthPerChar(filter);
         this.groupStore = groupStore;
+        this.groupReader = groupReader;
     }
 
     void init(ProcessorContext<?, ?> context) {
@@ -52,7 +58,8 @@ final class Admission {
 
     /** Null when admitted. */
     Rejection check(UpstreamMessage message, Headers headers) {
-        if (groups != null && message.isGroupMessage() && groups.get(message.groupId()) == null) {
+        if (groups != null && message.isGroupMessage()
+                && groupReader.read(message.groupId(), groups.get(message.groupId())) == null) {
             return Rejection.of(ReasonCode.UNKNOWN_GROUP, "group " + message.groupId() + " is unknown (message "
                     + message.messageId() + ")");
         }

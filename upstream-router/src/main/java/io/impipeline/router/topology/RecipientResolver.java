@@ -17,17 +17,20 @@ import org.apache.kafka.streams.kstream.ValueJoiner;
  * {@link Admission} already refused messages for groups it did not know, before dedup; a group deleted since (while
  * the message was held for {@code deliver_at}, or in the repartition topic) is still a dead letter here, before the
  * message takes a sequence number, but dedup has remembered the message by then: a replay within the dedup window
- * is dropped as a duplicate (logged at WARN by {@link DedupProcessor}).
+ * is dropped as a duplicate (logged at WARN by {@link DedupProcessor}). The table holds bytes: a group whose entry
+ * cannot be read ({@link GroupReader}) is unknown here too.
  */
-final class RecipientResolver implements ValueJoiner<UpstreamMessage, GroupMembership, Step<Addressed>> {
+final class RecipientResolver implements ValueJoiner<UpstreamMessage, byte[], Step<Addressed>> {
 
     /** The lookup key of a single-chat message: never a group id (ids are non-blank). */
     static final String NO_GROUP = "";
 
     private final RouterMetrics metrics;
+    private final GroupReader groups;
 
-    RecipientResolver(RouterMetrics metrics) {
+    RecipientResolver(RouterMetrics metrics, GroupReader groups) {
         this.metrics = metrics;
+        this.groups = groups;
     }
 
     static KeyValueMapper<String, UpstreamMessage, String> groupKey() {
@@ -35,10 +38,11 @@ final class RecipientResolver implements ValueJoiner<UpstreamMessage, GroupMembe
     }
 
     @Override
-    public Step<Addressed> apply(UpstreamMessage message, GroupMembership group) {
+    public Step<Addressed> apply(UpstreamMessage message, byte[] stored) {
         if (!message.isGroupMessage()) {
             return Step.pass(new Addressed(message, List.of()));
         }
+        GroupMembership group = stored == null ? null : groups.read(message.groupId(), stored);
         if (group == null) {
             metrics.invalid(ReasonCode.UNKNOWN_GROUP);
             return Step.dead(DeadLetter.rejected(WireJson.toBytes(message), Rejection.of(ReasonCode.UNKNOWN_GROUP,

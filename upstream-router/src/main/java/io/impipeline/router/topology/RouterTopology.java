@@ -9,7 +9,6 @@ import io.impipeline.platform.dlq.DeadLetterProcessor;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.tracing.StreamTracing;
-import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.config.RouterProperties;
 import io.impipeline.model.tasks.TaskKeyStrategy;
@@ -47,6 +46,7 @@ public final class RouterTopology {
     private final StreamTracing tracing;
     private final Clock clock;
     private final RecordSizeGuard sizeGuard;
+    private final GroupReader groupReader;
     private final WireSerde<UpstreamMessage> messageSerde = WireSerde.of(UpstreamMessage.class);
 
     /**
@@ -65,10 +65,14 @@ public final class RouterTopology {
         this.tracing = tracing;
         this.clock = clock;
         this.sizeGuard = sizeGuard;
+        this.groupReader = new GroupReader(validator, metrics);
     }
 
-    /** The whole flow, from the upstream stream and the group table to the output topics. */
-    public void build(KStream<String, byte[]> upstream, GlobalKTable<String, GroupMembership> groups) {
+    /**
+     * The whole flow, from the upstream stream and the group table to the output topics. The group table holds the
+     * bytes of each group's latest record; every read decodes them ({@link GroupReader}).
+     */
+    public void build(KStream<String, byte[]> upstream, GlobalKTable<String, byte[]> groups) {
         KStream<String, UpstreamMessage> valid = divert(validate(upstream, groups), "validate");
         KStream<String, UpstreamMessage> unique = divert(deduplicate(keyedBySender(valid)), "dedup");
         KStream<String, UpstreamMessage> clean = divert(filterContent(unique), "filter");
@@ -79,13 +83,13 @@ public final class RouterTopology {
 
     /** Validation and {@link Admission}: the group table is read through its global store, from any task. */
     private KStream<String, Step<UpstreamMessage>> validate(KStream<String, byte[]> upstream,
-                                                            GlobalKTable<String, GroupMembership> groups) {
+                                                            GlobalKTable<String, byte[]> groups) {
         String groupStore = groups.queryableStoreName();
         if (groupStore == null) {
             throw new IllegalStateException("the group table must be materialized (materialized-as of route-in-1)");
         }
         return upstream.process(() -> new ValidateProcessor(validator,
-                new Admission(sizeGuard, properties.filter(), groupStore), metrics, tracing), Named.as("validate"));
+                new Admission(sizeGuard, properties.filter(), groupStore, groupReader), metrics, tracing), Named.as("validate"));
     }
 
     /**
@@ -125,8 +129,8 @@ public final class RouterTopology {
     }
 
     private KStream<String, Step<Addressed>> resolveRecipients(KStream<String, UpstreamMessage> messages,
-                                                              GlobalKTable<String, GroupMembership> groups) {
-        return messages.leftJoin(groups, RecipientResolver.groupKey(), new RecipientResolver(metrics),
+                                                              GlobalKTable<String, byte[]> groups) {
+        return messages.leftJoin(groups, RecipientResolver.groupKey(), new RecipientResolver(metrics, groupReader),
                 Named.as("resolve-recipients"));
     }
 

@@ -71,8 +71,9 @@ final class RouterDriver implements AutoCloseable {
         KStream<String, byte[]> in = builder.stream(TOPICS.name(TopicKind.UPSTREAM),
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.String(),
                         org.apache.kafka.common.serialization.Serdes.ByteArray()));
-        GlobalKTable<String, GroupMembership> table = builder.globalTable(TOPICS.name(TopicKind.GROUP),
-                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(), new io.impipeline.model.codec.ValidatingSerde.GroupMemberships()),
+        GlobalKTable<String, byte[]> table = builder.globalTable(TOPICS.name(TopicKind.GROUP),
+                Consumed.with(org.apache.kafka.common.serialization.Serdes.String(),
+                        org.apache.kafka.common.serialization.Serdes.ByteArray()),
                 Materialized.as("router-groups"));
         WireValidator validator = new WireValidator(ValidationLimits.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
         new RouterTopology(properties, keys, TOPICS, validator, ContentFilter.from(properties.filter()), metrics,
@@ -133,6 +134,32 @@ final class RouterDriver implements AutoCloseable {
 
     void group(String groupId, List<String> members) {
         groups.pipeInput(groupId, WireJson.toBytes(new GroupMembership(groupId, members, 1, T0.toEpochMilli())));
+    }
+
+    /** Any bytes as a group record, as anyone may write them to the group topic. */
+    void groupRaw(String key, byte[] value) {
+        groups.pipeInput(key, value);
+    }
+
+    /**
+     * Puts {@code value} into the group table's store as a global table's restore does: straight into the persistent
+     * store, under the cache, without the deserializer. Only for a group the test has not piped yet (the cache would
+     * hide the write).
+     */
+    void restoreGroupRaw(String groupId, byte[] value) {
+        org.apache.kafka.streams.processor.StateStore store = driver.getAllStateStores().get("router-groups");
+        store.flush();
+        while (store instanceof org.apache.kafka.streams.state.internals.WrappedStateStore<?, ?, ?> wrapped) {
+            store = wrapped.wrapped();
+        }
+        @SuppressWarnings("unchecked")
+        org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]> raw =
+                (org.apache.kafka.streams.state.KeyValueStore<org.apache.kafka.common.utils.Bytes, byte[]>) store;
+        // A timestamped store's value: the record's timestamp (8 bytes), then the value as it was on the topic.
+        byte[] timestamped = java.nio.ByteBuffer.allocate(8 + value.length).putLong(T0.toEpochMilli()).put(value)
+                .array();
+        raw.put(org.apache.kafka.common.utils.Bytes.wrap(groupId.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                timestamped);
     }
 
     void deleteGroup(String groupId) {

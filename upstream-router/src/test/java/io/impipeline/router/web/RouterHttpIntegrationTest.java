@@ -161,7 +161,7 @@ class RouterHttpIntegrationTest {
     /** The group table is global and read by its own thread: a message sent before it has the group is rejected. */
     private void awaitGroupKnown(String groupId) {
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> queries
-                .<ReadOnlyKeyValueStore<String, GroupMembership>>getQueryableStore("router-groups",
+                .<ReadOnlyKeyValueStore<String, byte[]>>getQueryableStore("router-groups",
                         QueryableStoreTypes.keyValueStore()).get(groupId) != null);
     }
 
