@@ -124,7 +124,8 @@ class DeadLetterCaptureIntegrationTest extends DlqIntegrationSupport {
         KafkaTemplate<Object, Object> template = new KafkaTemplate<>(pf);
         try {
             var recoverer = DeadLetterPublishers.recoverer(template, "task-worker", "-dlq",
-                    e -> ReasonCode.RETRIES_EXHAUSTED);
+                    e -> ReasonCode.RETRIES_EXHAUSTED,
+                    new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
             recoverer.setFailIfSendResultIsError(true);
             ConsumerRecord<String, byte[]> failed = new ConsumerRecord<>(original, 0, 7L, 1_700_000_000_000L,
                     TimestampType.CREATE_TIME, 0, 0, "task-key", "{}".getBytes(StandardCharsets.UTF_8),

@@ -15,7 +15,6 @@ import io.impipeline.launcher.hostile.Target;
 import io.impipeline.model.codec.ReasonCode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -32,11 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * counts add up to the corpus, canaries sent after everything are captured too, every simulator check passes and
  * every app is live, ready and RUNNING at the end. The table is written to {@code target/hostile-report.md}.
  */
-// Disabled until two pipeline defects it found are fixed (docs/reliability.md, issue 12): messages just under the
-// 1 MiB record limit are dead-lettered TOO_LARGE by the dispatcher and the task-worker (derived records checked
-// against 1 MiB, not the topics' 2 MiB); the task-worker's group projection blocks on a group record whose dead
-// letter exceeds the producer limit. 8 of 407 records fail on exactly these; run it with bench/hostile meanwhile.
-@Disabled("fails on two known pipeline defects (issue 12, docs/reliability.md); run bench/hostile")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HostileInputEndToEndIntegrationTest {
 

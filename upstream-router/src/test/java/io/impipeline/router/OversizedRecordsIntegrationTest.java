@@ -17,7 +17,7 @@ import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
-import io.impipeline.router.topology.RecordSizeGuard;
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
-import io.impipeline.dispatcher.support.LogLimiter;
+import io.impipeline.platform.support.LogLimiter;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.topics.TopicProvisioner;
 import io.impipeline.model.wire.GatewayHeartbeat;

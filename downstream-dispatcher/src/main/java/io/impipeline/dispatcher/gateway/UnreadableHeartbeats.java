@@ -3,7 +3,7 @@ package io.impipeline.dispatcher.gateway;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.impipeline.dispatcher.support.LogLimiter;
+import io.impipeline.platform.support.LogLimiter;
 import io.impipeline.model.codec.ReasonCode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;

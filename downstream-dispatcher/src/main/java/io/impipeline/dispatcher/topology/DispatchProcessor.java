@@ -12,7 +12,7 @@ import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
-import io.impipeline.dispatcher.support.LogLimiter;
+import io.impipeline.platform.support.LogLimiter;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
 import io.impipeline.model.codec.Decoded;
 import io.impipeline.model.codec.Rejection;

@@ -9,7 +9,10 @@ import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
 import io.impipeline.model.codec.WireSerde;
 import io.impipeline.model.codec.WireValidator;
+import io.impipeline.platform.dlq.DeadLetterFit;
+import io.impipeline.platform.dlq.DeadLetterFitProcessor;
 import io.impipeline.platform.dlq.DeadLetterProcessor;
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.tracing.StreamTracing;
@@ -44,6 +47,7 @@ public final class DispatchTopology {
     private final DispatcherProperties properties;
     private final IntSupplier presencePartitions;
     private final int maxRequestSize;
+    private final DeadLetterFit deadLetterFit;
     private volatile String gatewaysStoreName;
 
     /**
@@ -66,6 +70,8 @@ public final class DispatchTopology {
                             WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
                             DispatchMetrics metrics, StreamTracing tracing, int maxRequestSize) {
         this.maxRequestSize = Math.min(maxRequestSize, topics.maxMessageBytes());
+        this.deadLetterFit = new DeadLetterFit(RecordSizeGuard.forMaxRequestSize(this.maxRequestSize), STAGE,
+                metrics.registry());
         this.topics = topics;
         this.properties = properties;
         this.presencePartitions = presencePartitions;
@@ -114,8 +120,8 @@ public final class DispatchTopology {
                         PresenceStore.NAME)
                 .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.PRESENCE),
                         settings.metrics().registry()), Named.as("presence-dead-letter"))
-                .process(() -> new DeadLetterFit(topics.dlqTopic(TopicKind.PRESENCE), maxRequestSize,
-                        settings.metrics().registry()), Named.as("presence-dead-letter-fit"))
+                .process(DeadLetterFitProcessor.supplier(deadLetterFit, topics.dlqTopic(TopicKind.PRESENCE)),
+                        Named.as("presence-dead-letter-fit"))
                 .to(topics.dlqTopic(TopicKind.PRESENCE), Produced.with(Serdes.String(), Serdes.ByteArray()));
     }
 
@@ -141,8 +147,8 @@ public final class DispatchTopology {
                 .peek((key, letter) -> settings.metrics().count(Outcome.DEAD_LETTERED, null))
                 .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.ROUTED),
                         settings.metrics().registry()), Named.as("routed-dead-letter"))
-                .process(() -> new DeadLetterFit(topics.dlqTopic(TopicKind.ROUTED), maxRequestSize,
-                        settings.metrics().registry()), Named.as("routed-dead-letter-fit"))
+                .process(DeadLetterFitProcessor.supplier(deadLetterFit, topics.dlqTopic(TopicKind.ROUTED)),
+                        Named.as("routed-dead-letter-fit"))
                 .to(topics.dlqTopic(TopicKind.ROUTED), Produced.with(Serdes.String(), Serdes.ByteArray()));
     }
 }

@@ -8,7 +8,7 @@ import java.util.function.IntSupplier;
 
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
-import io.impipeline.dispatcher.support.LogLimiter;
+import io.impipeline.platform.support.LogLimiter;
 import io.impipeline.model.codec.Decoded;
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;

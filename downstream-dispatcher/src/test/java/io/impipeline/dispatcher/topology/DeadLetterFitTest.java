@@ -7,6 +7,8 @@ import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.model.wire.PresenceEvent;
+import io.impipeline.platform.dlq.DeadLetterFit;
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -21,7 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DeadLetterFitTest {
 
-    private static final int LIMIT = DeadLetterFit.limitFor(2 * 1024 * 1024);
+    private static final int LIMIT = RecordSizeGuard.forMaxRequestSize(2 * 1024 * 1024).limit();
 
     private final DispatchTopologyFixture f = new DispatchTopologyFixture();
 
@@ -81,7 +83,7 @@ class DeadLetterFitTest {
     }
 
     private static int size(TestRecord<String, byte[]> r) {
-        return DeadLetterFit.sizeOf(r.key() == null ? -1 : r.key().getBytes(StandardCharsets.UTF_8).length,
+        return RecordSizeGuard.sizeOf(r.key() == null ? -1 : r.key().getBytes(StandardCharsets.UTF_8).length,
                 r.value() == null ? -1 : r.value().length, r.headers());
     }
 }

@@ -10,7 +10,9 @@ import tools.jackson.databind.JsonNode;
  * Text the pipeline can carry end to end: no NUL character (U+0000), which PostgreSQL's text and jsonb refuse (a
  * message with one would be delivered but never stored: a permanent hole in history), and no unpaired UTF-16
  * surrogate (a {@code \ud800} escape), which has no UTF-8 form. Checked on every string and every field name of a
- * record, so ids, content and metadata alike; the path of the first offence is in the reason's detail.
+ * record, so ids, content and metadata alike; the path of the first offence is in the reason's detail. Also no
+ * number beyond a double's range ({@code 1e400}): it would be read as Infinity and written back as the string
+ * {@code "Infinity"}, so the stored and delivered message would differ from the one sent.
  */
 final class StorableText {
 
@@ -27,6 +29,9 @@ final class StorableText {
             JsonNode node = entry.getValue();
             if (node.isString()) {
                 require(node.stringValue(), path.isEmpty() ? "value" : path);
+            } else if (node.isFloatingPointNumber() && !Double.isFinite(node.doubleValue())) {
+                throw Fields.invalid(ReasonCode.INVALID_FIELD, (path.isEmpty() ? "value" : path)
+                        + " is a number beyond the range of a double");
             } else if (node.isObject()) {
                 for (Map.Entry<String, JsonNode> field : node.properties()) {
                     String fieldPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();

@@ -30,6 +30,7 @@ public abstract class ValidatingSerde<T> implements Serde<T> {
     static final String MAX_GROUP_MEMBERS = "im.validation.max-group-members";
     static final String MAX_CLOCK_SKEW_MS = "im.validation.max-clock-skew-ms";
     static final String MAX_GROUP_RECORD_BYTES = "im.validation.max-group-record-bytes";
+    static final String MAX_DERIVED_RECORD_BYTES = "im.validation.max-derived-record-bytes";
 
     private final BiFunction<WireValidator, byte[], Decoded<T>> decode;
     private final String what;
@@ -50,6 +51,7 @@ public abstract class ValidatingSerde<T> implements Serde<T> {
         config.put(MAX_GROUP_MEMBERS, limits.maxGroupMembers());
         config.put(MAX_CLOCK_SKEW_MS, limits.maxClockSkew().toMillis());
         config.put(MAX_GROUP_RECORD_BYTES, limits.maxGroupRecordBytes());
+        config.put(MAX_DERIVED_RECORD_BYTES, limits.maxDerivedRecordBytes());
         return config;
     }
 
@@ -59,7 +61,7 @@ public abstract class ValidatingSerde<T> implements Serde<T> {
                 intOf(configs, MAX_CONTENT_BYTES),
                 millisOf(configs, MAX_SCHEDULE_AHEAD_MS),
                 intOf(configs, MAX_ID_LENGTH), intOf(configs, MAX_GROUP_MEMBERS), millisOf(configs, MAX_CLOCK_SKEW_MS),
-                intOf(configs, MAX_GROUP_RECORD_BYTES));
+                intOf(configs, MAX_GROUP_RECORD_BYTES), intOf(configs, MAX_DERIVED_RECORD_BYTES));
         this.validator = new WireValidator(limits, Clock.systemUTC());
     }
 

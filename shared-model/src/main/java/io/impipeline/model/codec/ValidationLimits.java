@@ -18,6 +18,11 @@ import jakarta.validation.constraints.NotNull;
  *                         characters fit; longer ids need a larger limit (and topic) or fewer members
  * @param maxClockSkew     how far in the future a heartbeat's or presence event's {@code timestamp} may be (default
  *                         5 minutes): a heartbeat from the future would keep a dead gateway "live" until then
+ * @param maxDerivedRecordBytes largest record the pipeline derives and reads back ({@code im-routed-topic},
+ *                         {@code im-task-topic}; default 2 MiB, the topics' {@code max.message.bytes}): a record
+ *                         derived from an accepted message is that message plus an envelope (seq, recipients, task
+ *                         fields), so it must not be held to {@code maxRecordBytes}; shared-platform sets it to
+ *                         {@code im.topics.max-message-bytes} unless it is configured
  */
 public record ValidationLimits(
         @Min(1024) Integer maxRecordBytes,
@@ -26,7 +31,8 @@ public record ValidationLimits(
         @Min(1) Integer maxIdLength,
         @Min(1) Integer maxGroupMembers,
         Duration maxClockSkew,
-        @Min(1024) Integer maxGroupRecordBytes) {
+        @Min(1024) Integer maxGroupRecordBytes,
+        @Min(1024) Integer maxDerivedRecordBytes) {
 
     public static final int DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
     public static final int DEFAULT_MAX_CONTENT_BYTES = 64 * 1024;
@@ -35,10 +41,11 @@ public record ValidationLimits(
     public static final int DEFAULT_MAX_GROUP_MEMBERS = 100_000;
     public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
     public static final int DEFAULT_MAX_GROUP_RECORD_BYTES = 2 * 1024 * 1024;
+    public static final int DEFAULT_MAX_DERIVED_RECORD_BYTES = 2 * 1024 * 1024;
 
     public ValidationLimits(Integer maxRecordBytes, Integer maxContentBytes, Duration maxScheduleAhead,
                             Integer maxIdLength, Integer maxGroupMembers) {
-        this(maxRecordBytes, maxContentBytes, maxScheduleAhead, maxIdLength, maxGroupMembers, null, null);
+        this(maxRecordBytes, maxContentBytes, maxScheduleAhead, maxIdLength, maxGroupMembers, null, null, null);
     }
 
     /** A field left out (null) takes its default (shared-platform binds {@code im.validation.*} to this record). */
@@ -50,6 +57,8 @@ public record ValidationLimits(
         maxGroupMembers = maxGroupMembers == null ? DEFAULT_MAX_GROUP_MEMBERS : maxGroupMembers;
         maxClockSkew = maxClockSkew == null ? DEFAULT_MAX_CLOCK_SKEW : maxClockSkew;
         maxGroupRecordBytes = maxGroupRecordBytes == null ? DEFAULT_MAX_GROUP_RECORD_BYTES : maxGroupRecordBytes;
+        maxDerivedRecordBytes = maxDerivedRecordBytes == null ? DEFAULT_MAX_DERIVED_RECORD_BYTES
+                : maxDerivedRecordBytes;
     }
 
     public static ValidationLimits defaults() {

@@ -183,8 +183,9 @@ public final class WireValidator {
 
     // ---- other records --------------------------------------------------------------------------------------
 
+    /** Derived by the pipeline: the message plus its envelope, held to {@code max-derived-record-bytes}. */
     public Decoded<RoutedMessage> decodeRouted(byte[] bytes) {
-        return decode(bytes, node -> {
+        return decode(bytes, limits.maxDerivedRecordBytes(), node -> {
             upstream(node, bytes.length);
             boolean single = present(node, "recipient_id");
             if (single == present(node, "recipient_ids")) {
@@ -240,8 +241,9 @@ public final class WireValidator {
         });
     }
 
+    /** Derived by the pipeline like routed records: held to {@code max-derived-record-bytes}. */
     public Decoded<Task> decodeTask(byte[] bytes) {
-        return decode(bytes, node -> {
+        return decode(bytes, limits.maxDerivedRecordBytes(), node -> {
             oneOf(node, "", "task_type", TASK_TYPES);
             text(node, "", "task_id", 512);
             object(node, "", "payload");

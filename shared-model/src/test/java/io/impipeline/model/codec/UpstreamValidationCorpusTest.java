@@ -147,6 +147,13 @@ class UpstreamValidationCorpusTest {
                         new String(json(m -> m.put("content", "SURROGATE")), StandardCharsets.UTF_8)
                                 .replace("SURROGATE", "\\ud800").getBytes(StandardCharsets.UTF_8),
                         ReasonCode.INVALID_FIELD),
+                record("1e400 in metadata would be stored as \"Infinity\"",
+                        new String(json(m -> m.put("metadata", Map.of("n", "NUM"))), StandardCharsets.UTF_8)
+                                .replace("\"NUM\"", "1e400").getBytes(StandardCharsets.UTF_8),
+                        ReasonCode.INVALID_FIELD),
+                record("1.5e308 in metadata is a finite number",
+                        new String(json(m -> m.put("metadata", Map.of("n", "NUM"))), StandardCharsets.UTF_8)
+                                .replace("\"NUM\"", "1.5e308").getBytes(StandardCharsets.UTF_8), VALID),
                 change("a paired surrogate (emoji) is fine", m -> m.put("content", "\uD83D\uDE00"), VALID),
                 change("system_notice is the pipeline's own", m -> m.put("message_type", "system_notice"),
                         ReasonCode.INVALID_FIELD),

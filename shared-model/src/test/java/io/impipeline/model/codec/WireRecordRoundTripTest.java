@@ -171,4 +171,39 @@ class WireRecordRoundTripTest {
         assertThat(persist.taskId()).as("the message's identity is (from_user_id, message_id)")
                 .isEqualTo("persist:user_1:msg_1");
     }
+
+    /**
+     * Issue 12: a message just under the record limit is accepted, so what the pipeline derives from it (the message
+     * plus seq, recipient, task fields) is just over it; those records are held to max-derived-record-bytes (the
+     * topics' 2 MiB), not to the 1 MiB of an accepted record, or the message would be lost after it was accepted.
+     */
+    @Test
+    void recordsDerivedFromAMessageAtTheRecordLimitAreReadBackNotRefused() {
+        UpstreamMessage base = message();
+        byte[] bare = WireJson.toBytes(withPadding(base, 0));
+        int limit = ValidationLimits.DEFAULT_MAX_RECORD_BYTES;
+        UpstreamMessage atLimit = withPadding(base, limit - bare.length - "\"pad\":\"\",".length());
+        assertThat(validator.decodeUpstream(WireJson.toBytes(atLimit)).isValid()).isTrue();
+
+        byte[] routed = WireJson.toBytes(RoutedMessage.to("user_2", new SequencedMessage(atLimit, 7, NOW), false,
+                NOW + 5));
+        byte[] persist = WireJson.toBytes(Task.persist(new SequencedMessage(atLimit, 7, NOW), NOW));
+        assertThat(routed.length).isGreaterThan(limit);
+        assertThat(persist.length).isGreaterThan(limit);
+        assertThat(validator.decodeRouted(routed).isValid()).isTrue();
+        assertThat(validator.decodeTask(persist).isValid()).isTrue();
+
+        WireValidator small = new WireValidator(new ValidationLimits(null, null, null, null, null, null, null,
+                limit), java.time.Clock.systemUTC());
+        assertThat(small.decodeRouted(routed).rejection().reason()).isEqualTo(ReasonCode.TOO_LARGE);
+        assertThat(small.decodeTask(persist).rejection().reason()).isEqualTo(ReasonCode.TOO_LARGE);
+    }
+
+    private static UpstreamMessage withPadding(UpstreamMessage m, int bytes) {
+        Map<String, Object> metadata = new java.util.LinkedHashMap<>(m.metadata());
+        metadata.put("pad", "p".repeat(Math.max(0, bytes)));
+        return new UpstreamMessage(m.messageId(), m.fromUserId(), m.toUserId(), m.conversationId(), m.content(),
+                m.messageType(), metadata, m.gatewayId(), m.deviceId(), m.timestamp(), m.version(), m.groupId(),
+                null);
+    }
 }

@@ -34,7 +34,9 @@ public class ImDefaultsEnvironmentPostProcessor implements EnvironmentPostProces
         defaults.put("spring.cloud.stream.kafka.streams.binder.configuration.producer.compression.type", "lz4");
         defaults.put("spring.cloud.stream.kafka.streams.binder.configuration.producer.acks", "all");
         // Room for what the pipeline derives from the largest accepted record (see im.topics.max-message-bytes).
-        String maxRequest = String.valueOf(ImTopicsProperties.DEFAULT_MAX_MESSAGE_BYTES);
+        // One knob: producers, and the validator's limit for derived records, follow im.topics.max-message-bytes.
+        String maxRequest = "${im.topics.max-message-bytes:" + ImTopicsProperties.DEFAULT_MAX_MESSAGE_BYTES + "}";
+        defaults.put("im.validation.max-derived-record-bytes", maxRequest);
         defaults.put("spring.kafka.producer.properties.max.request.size", maxRequest);
         defaults.put("spring.cloud.stream.kafka.streams.binder.configuration.producer.max.request.size", maxRequest);
         defaults.put("spring.jackson.property-naming-strategy", "SNAKE_CASE");

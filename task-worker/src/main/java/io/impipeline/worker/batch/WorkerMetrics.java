@@ -52,6 +52,10 @@ public final class WorkerMetrics {
     private final Timer persistBatch;
     private final ThreadLocal<Pending> pending = new ThreadLocal<>();
 
+    public MeterRegistry registry() {
+        return registry;
+    }
+
     public WorkerMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.persistBatch = Timer.builder(PERSIST_BATCH).description("one JDBC batch insert of persist_message tasks")

@@ -55,7 +55,8 @@ public class GroupMembershipListener {
         this.transaction = transaction;
         this.metrics = metrics;
         this.deadLetters = DeadLetterPublishers.recoverer(template, WorkerMetrics.STAGE, topics.dlqSuffix(),
-                failure -> DataErrors.isDataError(failure) ? ReasonCode.INVALID_FIELD : ReasonCode.PROCESSING_ERROR);
+                failure -> DataErrors.isDataError(failure) ? ReasonCode.INVALID_FIELD : ReasonCode.PROCESSING_ERROR,
+                metrics.registry());
     }
 
     @KafkaListener(id = "group-projection", topics = "#{@workerTopics.group()}",

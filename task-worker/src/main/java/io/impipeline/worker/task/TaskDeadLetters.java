@@ -34,7 +34,7 @@ public final class TaskDeadLetters {
 
     public TaskDeadLetters(KafkaOperations<String, byte[]> template, WorkerTopics topics, WorkerMetrics metrics) {
         this.recoverer = DeadLetterPublishers.recoverer(template, WorkerMetrics.STAGE, topics.dlqSuffix(),
-                TaskDeadLetters::classify);
+                TaskDeadLetters::classify, metrics.registry());
         this.topics = topics;
         this.metrics = metrics;
     }

@@ -1,6 +1,6 @@
 package io.impipeline.router.config;
 
-import io.impipeline.router.topology.RecordSizeGuard;
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

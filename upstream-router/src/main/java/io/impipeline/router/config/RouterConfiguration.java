@@ -9,7 +9,7 @@ import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
-import io.impipeline.router.topology.RecordSizeGuard;
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import io.impipeline.router.topology.RouterTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.kstream.GlobalKTable;

@@ -30,7 +30,7 @@ import org.springframework.validation.annotation.Validated;
  * @param maxDerivedRecordBytes largest record the router writes (routed copy, group batch, task, notice, dead
  *                            letter), as Kafka's producer measures it (key, value, headers, batch overhead). The
  *                            limit applied is the lower of this and the Streams producer's {@code max.request.size}
- *                            ({@link io.impipeline.router.topology.RecordSizeGuard}); a message whose records would
+ *                            ({@link io.impipeline.platform.kafka.RecordSizeGuard}); a message whose records would
  *                            exceed it is dead-lettered {@code TOO_LARGE} instead of failing the producer
  * @param filter              the content filter
  */

@@ -8,7 +8,6 @@ import io.micrometer.core.instrument.MeterRegistry;
  * {@code im.router.messages{outcome,reason}}: one counter per outcome; {@code reason} only for invalid records.
  * {@code im.router.routed.records{delivery}} and {@code im.router.routed.recipients{delivery}}: the records written to
  * {@code im-routed-topic} and the recipients they list (a group batch lists several).
- * {@code im.router.dead_letters.cut}: dead letters that had to be cut to fit the record limit ({@code DeadLetterFit}).
  * {@code im.router.groups.unreadable{reason}}: reads of the group table that met an entry they could not use
  * ({@code undecodable} or {@code key_mismatch}, see {@code GroupReader}).
  */
@@ -17,7 +16,6 @@ public final class RouterMetrics {
     public static final String MESSAGES = "im.router.messages";
     public static final String ROUTED_RECORDS = "im.router.routed.records";
     public static final String ROUTED_RECIPIENTS = "im.router.routed.recipients";
-    public static final String DEAD_LETTERS_CUT = "im.router.dead_letters.cut";
     public static final String GROUPS_UNREADABLE = "im.router.groups.unreadable";
     private static final String NO_REASON = "none";
 
@@ -60,12 +58,6 @@ public final class RouterMetrics {
                 .tag("delivery", delivery.tag()).register(registry).increment(recipients);
     }
 
-    /** A dead letter over the record limit, written cut to fit. */
-    public void deadLetterCut() {
-        Counter.builder(DEAD_LETTERS_CUT).description("Dead letters cut to fit the record limit")
-                .register(registry).increment();
-    }
-
     /** A read of the group table met an entry it could not use ({@code undecodable}, {@code key_mismatch}). */
     public void unreadableGroup(String reason) {
         Counter.builder(GROUPS_UNREADABLE).description("Reads of the group table that met an entry they could not use")
@@ -77,8 +69,10 @@ public final class RouterMetrics {
         return c == null ? 0 : c.count();
     }
 
+    /** Dead letters cut to fit the record limit (shared-platform's {@code DeadLetterFit}). */
     public double deadLettersCut() {
-        Counter c = registry.find(DEAD_LETTERS_CUT).counter();
+        Counter c = registry.find(io.impipeline.platform.dlq.DeadLetterFit.METRIC).tag("stage", "upstream-router")
+                .counter();
         return c == null ? 0 : c.count();
     }
 

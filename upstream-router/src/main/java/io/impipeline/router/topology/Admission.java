@@ -1,5 +1,6 @@
 package io.impipeline.router.topology;
 
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireJson;

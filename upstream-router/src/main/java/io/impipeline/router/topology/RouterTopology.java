@@ -1,5 +1,8 @@
 package io.impipeline.router.topology;
 
+import io.impipeline.platform.kafka.RecordSizeGuard;
+import io.impipeline.platform.dlq.DeadLetterFit;
+import io.impipeline.platform.dlq.DeadLetterFitProcessor;
 import java.time.Clock;
 import java.util.Map;
 
@@ -162,7 +165,8 @@ public final class RouterTopology {
                 .mapValues(s -> ((Step.Dead<T>) s).letter(), Named.as(prefix + "dead-letter"))
                 .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.UPSTREAM),
                         metrics.registry()), Named.as(prefix + "dlq-headers"))
-                .process(() -> new DeadLetterFit(sizeGuard, metrics), Named.as(prefix + "dlq-fit"))
+                .process(DeadLetterFitProcessor.supplier(new DeadLetterFit(sizeGuard, STAGE, metrics.registry()),
+                        topics.dlqTopic(TopicKind.UPSTREAM)), Named.as(prefix + "dlq-fit"))
                 .to(topics.dlqTopic(TopicKind.UPSTREAM), Produced.with(Serdes.String(), Serdes.ByteArray())
                         .withName(prefix + "dlq"));
         return branches.get(prefix + "ok").mapValues(s -> ((Step.Pass<T>) s).value(), Named.as(prefix + "pass"));

@@ -1,5 +1,6 @@
 package io.impipeline.router.topology;
 
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import java.util.Set;
 
 import io.impipeline.model.codec.ReasonCode;

@@ -1,6 +1,6 @@
 package io.impipeline.router.config;
 
-import io.impipeline.router.topology.RecordSizeGuard;
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
 import org.springframework.util.unit.DataSize;

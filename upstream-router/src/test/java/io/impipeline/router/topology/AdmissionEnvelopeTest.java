@@ -1,5 +1,6 @@
 package io.impipeline.router.topology;
 
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.impipeline.router.topology;
 
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

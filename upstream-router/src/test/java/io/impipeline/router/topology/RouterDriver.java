@@ -1,5 +1,6 @@
 package io.impipeline.router.topology;
 
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.impipeline.dispatcher.support;
+package io.impipeline.platform.support;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.impipeline.router.topology;
+package io.impipeline.platform.kafka;
 
 import java.nio.charset.StandardCharsets;
 
