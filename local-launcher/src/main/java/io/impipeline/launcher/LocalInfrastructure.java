@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * Kafka ({@link KafkaCluster}: one KRaft node, or three shaped like production) and a PostgreSQL server (zonky
@@ -33,19 +34,22 @@ public final class LocalInfrastructure implements AutoCloseable {
                                             String kafkaClasspath) throws IOException, InterruptedException {
         KafkaCluster kafka = KafkaCluster.start(brokers, kafkaPort, dataDirectory, kafkaClasspath);
         Path pgData = dataDirectory.resolve("postgres");
+        // Wiped here, not by zonky's clean-data-directory: with that set, zonky also deletes the directory when it
+        // stops, so PostgreSQL brought back after an outage (stopPostgres, startPostgres) came back empty.
+        FileSystemUtils.deleteRecursively(pgData);
         Files.createDirectories(pgData);
         try {
-            return new LocalInfrastructure(kafka, pgData, postgres(pgData, postgresPort, true));
+            return new LocalInfrastructure(kafka, pgData, postgres(pgData, postgresPort));
         } catch (IOException | RuntimeException e) {
             kafka.close();
             throw e;
         }
     }
 
-    private static EmbeddedPostgres postgres(Path pgData, int port, boolean clean) throws IOException {
+    private static EmbeddedPostgres postgres(Path pgData, int port) throws IOException {
         // No shutdown hook of its own: the launcher stops PostgreSQL once, after the apps (a second stop from
         // zonky's hook, racing ours at exit, was what logged "Could not stop postmaster").
-        EmbeddedPostgres.Builder pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(clean)
+        EmbeddedPostgres.Builder pg = EmbeddedPostgres.builder().setDataDirectory(pgData).setCleanDataDirectory(false)
                 .setRegisterShutdownHook(false);
         if (port > 0) {
             pg.setPort(port);
@@ -83,7 +87,7 @@ public final class LocalInfrastructure implements AutoCloseable {
 
     public synchronized void startPostgres() throws IOException {
         if (postgres == null) {
-            postgres = postgres(pgData, postgresPort, false);
+            postgres = postgres(pgData, postgresPort);
         }
     }
 
