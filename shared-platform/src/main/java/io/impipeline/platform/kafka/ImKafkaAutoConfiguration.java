@@ -9,22 +9,32 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
+import java.util.Map;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.kafka.config.AbstractKafkaListenerContainerFactory;
+import org.springframework.kafka.config.KafkaListenerEndpointRegistry;
+import org.springframework.kafka.core.ConsumerFactory;
 
 /** Static group membership and the session timeout for every Spring Kafka listener (see {@link MembershipProperties}). */
-@AutoConfiguration
+@AutoConfiguration(afterName = "org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration")
 @ConditionalOnClass(AbstractKafkaListenerContainerFactory.class)
 @EnableConfigurationProperties(MembershipProperties.class)
 public class ImKafkaAutoConfiguration {
 
-    // Static: a BeanPostProcessor is created before other beans, so it binds what it needs itself.
+    /** Applied to the containers just before they start; an app without listeners has no registry: nothing to do. */
     @Bean
-    static StaticMembershipPostProcessor imStaticMembership(Environment environment,
-                                                            @Value("${spring.application.name:im-app}") String app) {
+    StaticMembership imStaticMembership(Environment environment, ObjectProvider<KafkaListenerEndpointRegistry> registry,
+                                        ObjectProvider<ConsumerFactory<?, ?>> consumers,
+                                        @Value("${spring.application.name:im-app}") String app) {
         Binder binder = Binder.get(environment);
         MembershipProperties settings = binder.bindOrCreate(MembershipProperties.PREFIX,
                 Bindable.of(MembershipProperties.class));
         InstanceProperties instance = binder.bindOrCreate("im", Bindable.of(InstanceProperties.class));
-        return new StaticMembershipPostProcessor(Membership.consumerProperties(settings, app, instance.instanceId()));
+        ConsumerFactory<?, ?> consumerFactory = consumers.getIfUnique();
+        Map<String, Object> appConfig = consumerFactory == null ? Map.of()
+                : consumerFactory.getConfigurationProperties();
+        return new StaticMembership(registry, Membership.consumerProperties(settings, app, instance.instanceId()),
+                appConfig);
     }
 }
