@@ -2,7 +2,7 @@ package io.impipeline.router.config;
 
 import io.impipeline.model.tasks.TasksProperties;
 import java.time.Clock;
-import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
 
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
@@ -10,10 +10,13 @@ import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
 import io.impipeline.platform.kafka.RecordSizeGuard;
+import io.impipeline.router.topology.Output;
+import io.impipeline.router.topology.RouterOutputs;
 import io.impipeline.router.topology.RouterTopology;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -22,7 +25,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaAdmin;
 
-/** The topology as a Spring Cloud Stream function ({@code route}), bound in {@code application.yml}. */
+/**
+ * The topology as a Spring Cloud Stream function ({@code route}), its inputs and outputs bound in
+ * {@code application.yml}.
+ */
 @Configuration(proxyBeanMethods = false)
 public class RouterConfiguration {
 
@@ -66,10 +72,19 @@ public class RouterConfiguration {
 
     /**
      * Inputs: {@code route-in-0} = im-upstream-topic (raw bytes), {@code route-in-1} = im-group-topic (global, raw
-     * bytes too: decoded on every read, see {@code GroupReader}).
+     * bytes too: decoded on every read, see {@code GroupReader}). Outputs, in the order of {@link RouterOutputs}:
+     * {@code route-out-0} = im-routed-topic (through {@link #routedPartitioner()}), {@code route-out-1} =
+     * im-task-topic. Dead letters are written inside the topology.
      */
     @Bean
-    public BiConsumer<KStream<String, byte[]>, GlobalKTable<String, byte[]>> route(RouterTopology topology) {
+    public BiFunction<KStream<String, byte[]>, GlobalKTable<String, byte[]>, KStream<String, Output>[]> route(
+            RouterTopology topology) {
         return topology::build;
+    }
+
+    /** The partitioner of {@code route-out-0}: group batches to the partition they name, the rest by key. */
+    @Bean(RouterOutputs.ROUTED_PARTITIONER)
+    StreamPartitioner<String, Output> routedPartitioner() {
+        return RouterOutputs.routedPartitioner();
     }
 }

@@ -19,6 +19,7 @@ import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.config.RouterProperties;
 import io.impipeline.router.metrics.RouterMetrics;
 import io.impipeline.router.metrics.RouterMetrics.Delivery;
+import io.impipeline.router.topology.RouterOutputs.Destination;
 import org.apache.kafka.streams.KeyValue;
 
 /**
@@ -76,6 +77,14 @@ final class RouteBuilder {
         return new Route(out, routed, largeGroup);
     }
 
+    /** The name of the topic a destination's binding writes (for messages about a record). */
+    String topicOf(Destination destination) {
+        return switch (destination) {
+            case ROUTED -> routedTopic.name();
+            case TASK -> taskTopic;
+        };
+    }
+
     /** Counts a route that was written. */
     void count(Route route) {
         route.routed().forEach(r -> metrics.routed(r.delivery(), r.recipients()));
@@ -104,7 +113,7 @@ final class RouteBuilder {
 
     private Routed single(String recipient, SequencedMessage sequenced, boolean sync, long now) {
         byte[] value = WireJson.toBytes(RoutedMessage.to(recipient, sequenced, sync, now));
-        return new Routed(recipient, Output.of(routedTopic.name(), value), sync ? Delivery.SYNC : Delivery.SINGLE,
+        return new Routed(recipient, Output.of(Destination.ROUTED, value), sync ? Delivery.SYNC : Delivery.SINGLE,
                 1);
     }
 
@@ -120,7 +129,7 @@ final class RouteBuilder {
         RecipientPartitions.byPartition(recipients(members, sequenced.message().fromUserId()),
                 routedTopic.partitions()).forEach((partition, batch) -> {
                     byte[] value = WireJson.toBytes(RoutedMessage.batch(batch, sequenced, now));
-                    routed.add(new Routed(conversation, Output.toPartition(routedTopic.name(), partition, value),
+                    routed.add(new Routed(conversation, Output.toRoutedPartition(partition, value),
                             Delivery.GROUP, batch.size()));
                 });
         return routed;
@@ -147,6 +156,6 @@ final class RouteBuilder {
     }
 
     private KeyValue<String, Output> task(String key, Task task) {
-        return KeyValue.pair(key, Output.of(taskTopic, WireJson.toBytes(task)));
+        return KeyValue.pair(key, Output.of(Destination.TASK, WireJson.toBytes(task)));
     }
 }

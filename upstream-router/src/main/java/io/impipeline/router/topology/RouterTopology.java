@@ -28,9 +28,11 @@ import org.apache.kafka.streams.kstream.Repartitioned;
 /**
  * The router's data flow (ARCHITECTURE §4): validate and admit, de-duplicate, filter, hold scheduled, re-key by
  * conversation, resolve group members, sequence and route. Each step hands on a {@link Step}; dead letters leave at
- * the step that made them, through {@link DeadLetterProcessor} and {@link DeadLetterFit}, to the DLQ topic in the
- * same exactly-once transaction as every other output. Every record the router writes is measured against
- * {@link RecordSizeGuard} before it is forwarded.
+ * the step that made them, through {@link DeadLetterProcessor} and {@link DeadLetterFit}, to the DLQ topic with
+ * {@code to(...)}. Routed records and tasks are the flow's result, one stream per {@link RouterOutputs.Destination},
+ * which the binder writes to the output bindings: sinks of the same topology, so everything is written in one
+ * exactly-once transaction. Every record the router writes is measured against {@link RecordSizeGuard} before it is
+ * forwarded.
  */
 public final class RouterTopology {
 
@@ -72,16 +74,19 @@ public final class RouterTopology {
     }
 
     /**
-     * The whole flow, from the upstream stream and the group table to the output topics. The group table holds the
-     * bytes of each group's latest record; every read decodes them ({@link GroupReader}).
+     * The whole flow, from the upstream stream and the group table to the outputs. The group table holds the bytes
+     * of each group's latest record; every read decodes them ({@link GroupReader}).
+     *
+     * @return the outputs in binding order ({@link RouterOutputs}): routed records (route-out-0), tasks
+     *         (route-out-1). The binder attaches their sinks; without it, {@link RouterOutputs#attach} does.
      */
-    public void build(KStream<String, byte[]> upstream, GlobalKTable<String, byte[]> groups) {
+    public KStream<String, Output>[] build(KStream<String, byte[]> upstream, GlobalKTable<String, byte[]> groups) {
         KStream<String, UpstreamMessage> valid = divert(validate(upstream, groups), "validate");
         KStream<String, UpstreamMessage> unique = divert(deduplicate(keyedBySender(valid)), "dedup");
         KStream<String, UpstreamMessage> clean = divert(filterContent(unique), "filter");
         KStream<String, UpstreamMessage> due = divert(holdScheduled(clean), "schedule");
         KStream<String, Addressed> addressed = divert(resolveRecipients(byConversation(due), groups), "resolve");
-        emit(divert(sequenceAndRoute(addressed), "route"));
+        return RouterOutputs.split(divert(sequenceAndRoute(addressed), "route"));
     }
 
     /** Validation and {@link Admission}: the group table is read through its global store, from any task. */
@@ -143,15 +148,6 @@ public final class RouterTopology {
                 topics.name(TopicKind.TASK), metrics, clock);
         return messages.process(SequenceProcessor.supplier(routes, sizeGuard, metrics),
                 Named.as("sequence-and-route"));
-    }
-
-    /**
-     * Routed records and tasks: one sink, the topic chosen per record; group batches go to the partition they name,
-     * everything else is partitioned by key.
-     */
-    private void emit(KStream<String, Output> outputs) {
-        outputs.to((key, output, context) -> output.topic(), Produced.with(Serdes.String(), Output.serde())
-                .withStreamPartitioner(Output.partitioner()).withName("outputs"));
     }
 
     /** Sends a step's dead letters to the DLQ topic and returns the values that go on. */

@@ -106,8 +106,8 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
             int size = RecordSizeGuard.sizeOf(output.key, output.value.value(), record.headers());
             if (!guard.fits(size)) {
                 return Rejection.of(ReasonCode.TOO_LARGE, "message " + addressed(record) + ": its record for "
-                        + output.value.topic() + " would be " + size + " bytes, over the router's record limit of "
-                        + guard.limit() + " bytes");
+                        + routes.topicOf(output.value.destination()) + " would be " + size
+                        + " bytes, over the router's record limit of " + guard.limit() + " bytes");
             }
         }
         return null;

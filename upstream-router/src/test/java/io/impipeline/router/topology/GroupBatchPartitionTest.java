@@ -16,6 +16,7 @@ import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.router.config.RouterProperties;
 import io.impipeline.router.metrics.RouterMetrics;
+import io.impipeline.router.topology.RouterOutputs.Destination;
 import io.impipeline.testkit.Messages;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.streams.KeyValue;
@@ -29,14 +30,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The partition half of group batching, which {@code TopologyTestDriver} cannot show: each batch {@link RouteBuilder}
  * makes names the partition of {@code im-routed-topic} its recipients hash to, and the sink's partitioner
- * ({@link Output#partitioner()}) sends it exactly there; everything else is left to partitioning by key.
+ * ({@link RouterOutputs#routedPartitioner()}) sends it exactly there; everything else is left to partitioning by key.
  */
 class GroupBatchPartitionTest {
 
     private static final TopicSpec ROUTED = TOPICS.spec(TopicKind.ROUTED);
     private static final String TASKS = TOPICS.name(TopicKind.TASK);
 
-    private final StreamPartitioner<String, Output> partitioner = Output.partitioner();
+    private final StreamPartitioner<String, Output> partitioner = RouterOutputs.routedPartitioner();
 
     private List<KeyValue<String, Output>> route(List<String> members, String sender) {
         RouteBuilder routes = new RouteBuilder(RouterProperties.defaults(), TaskKeyStrategy.TASK_TYPE, ROUTED, TASKS,
@@ -47,7 +48,7 @@ class GroupBatchPartitionTest {
     }
 
     private Optional<Set<Integer>> partitionsFor(KeyValue<String, Output> record) {
-        return partitioner.partitions(record.value.topic(), record.key, record.value, ROUTED.partitions());
+        return partitioner.partitions(ROUTED.name(), record.key, record.value, ROUTED.partitions());
     }
 
     @Test
@@ -55,7 +56,7 @@ class GroupBatchPartitionTest {
         List<String> members = IntStream.range(0, 10).mapToObj(i -> "member_" + i).toList();
 
         List<KeyValue<String, Output>> batches = route(members, "member_0").stream()
-                .filter(kv -> kv.value.topic().equals(ROUTED.name())).toList();
+                .filter(kv -> kv.value.destination() == Destination.ROUTED).toList();
 
         assertThat(batches).isNotEmpty();
         for (KeyValue<String, Output> batch : batches) {
@@ -71,13 +72,13 @@ class GroupBatchPartitionTest {
     @Test
     void tasksAndSingleChatCopiesArePartitionedByKey() {
         List<KeyValue<String, Output>> tasks = route(List.of("alice", "bob"), "alice").stream()
-                .filter(kv -> kv.value.topic().equals(TASKS)).toList();
+                .filter(kv -> kv.value.destination() == Destination.TASK).toList();
 
         assertThat(tasks).isNotEmpty().allSatisfy(kv -> {
             assertThat(kv.value.partition()).isNull();
             assertThat(partitionsFor(kv)).isEmpty();
         });
-        Output single = Output.of(ROUTED.name(), new byte[0]);
+        Output single = Output.of(Destination.ROUTED, new byte[0]);
         assertThat(partitioner.partitions(ROUTED.name(), "bob", single, ROUTED.partitions())).isEmpty();
     }
 }

@@ -77,8 +77,9 @@ final class RouterDriver implements AutoCloseable {
                         org.apache.kafka.common.serialization.Serdes.ByteArray()),
                 Materialized.as("router-groups"));
         WireValidator validator = new WireValidator(ValidationLimits.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
-        new RouterTopology(properties, keys, TOPICS, validator, ContentFilter.from(properties.filter()), metrics,
-                tracing, clock, guard).build(in, table);
+        // The sinks the output bindings add (RouterOutputs), so that the tests check the real wiring.
+        RouterOutputs.attach(new RouterTopology(properties, keys, TOPICS, validator,
+                ContentFilter.from(properties.filter()), metrics, tracing, clock, guard).build(in, table), TOPICS);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "im-logic-group");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -15,6 +15,7 @@ import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
 import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
+import io.impipeline.model.wire.Task;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -93,10 +94,14 @@ class RouterHttpIntegrationTest {
     record Answer(int status, JsonNode body) {
     }
 
+    /** A single-chat message's copies, each checked to be on the partition its key (the recipient) hashes to. */
     private List<RoutedMessage> routedCopiesOf(String messageId, int expected) {
         List<ConsumerRecord<String, byte[]>> records = KafkaTestClients.readUntil(brokers, List.of("im-routed-topic"),
-                all -> all.stream().filter(r -> new String(r.value(), StandardCharsets.UTF_8)
-                        .contains("\"" + messageId + "\"")).count() >= expected, Duration.ofSeconds(30));
+                all -> all.stream().filter(r -> isMessage(r, messageId)).count() >= expected, Duration.ofSeconds(30))
+                .stream().filter(r -> isMessage(r, messageId)).toList();
+        // The routed binding's partitioner leaves records that name no partition to the producer's default.
+        assertThat(records).allSatisfy(r -> assertThat(r.partition())
+                .isEqualTo(RecipientPartitions.partitionOf(r.key(), ROUTED_PARTITIONS)));
         return records.stream().map(r -> WireJson.fromBytes(r.value(), RoutedMessage.class))
                 .filter(m -> m.message().messageId().equals(messageId)).toList();
     }
@@ -156,6 +161,12 @@ class RouterHttpIntegrationTest {
         }
         assertThat(batches).extracting(ConsumerRecord::partition).containsExactlyInAnyOrderElementsOf(partitions);
         assertThat(listed).containsExactlyInAnyOrderElementsOf(recipients);
+        // The other output binding: the persist task, on im-task-topic.
+        List<ConsumerRecord<String, byte[]>> tasks = KafkaTestClients.readUntil(brokers, List.of("im-task-topic"),
+                all -> all.stream().anyMatch(r -> isMessage(r, "grp_http_1")), Duration.ofSeconds(30)).stream()
+                .filter(r -> isMessage(r, "grp_http_1")).toList();
+        assertThat(tasks).hasSize(1);
+        assertThat(WireJson.fromBytes(tasks.get(0).value(), Task.class).persistPayload().seq()).isEqualTo(1);
     }
 
     /** The group table is global and read by its own thread: a message sent before it has the group is rejected. */
