@@ -3,7 +3,6 @@ package io.impipeline.dispatcher.config;
 import io.impipeline.model.tasks.TasksProperties;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.impipeline.dispatcher.gateway.GatewayTopicProvisioner;
@@ -98,12 +97,14 @@ public class DispatcherConfiguration {
 
     /**
      * The binder's function: {@code dispatch-in-0} routed records, {@code dispatch-in-1} presence events,
-     * {@code dispatch-in-2} the gateway table (bytes: decoded on every read by {@code GatewaysStore}). No output
-     * binding: every output is written with {@code to(...)}.
+     * {@code dispatch-in-2} the gateway table (bytes: decoded on every read by {@code GatewaysStore}). Its result,
+     * the {@code offline_push} tasks, is the output binding {@code dispatch-out-0} (im-task-topic,
+     * {@code DispatchOutputs}); downstream records (a topic per gateway) and dead letters are written inside the
+     * topology.
      */
     @Bean
-    Function<KStream<String, byte[]>, Function<KStream<String, byte[]>, Consumer<GlobalKTable<String,
-            byte[]>>>> dispatch(DispatchTopology topology) {
+    Function<KStream<String, byte[]>, Function<KStream<String, byte[]>, Function<GlobalKTable<String, byte[]>,
+            KStream<String, byte[]>>>> dispatch(DispatchTopology topology) {
         return routed -> presence -> gateways -> topology.build(routed, presence, gateways);
     }
 }

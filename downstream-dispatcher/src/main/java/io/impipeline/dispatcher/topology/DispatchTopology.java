@@ -1,5 +1,6 @@
 package io.impipeline.dispatcher.topology;
 
+import java.util.Map;
 import java.util.function.IntSupplier;
 
 import io.impipeline.dispatcher.config.DispatcherProperties;
@@ -7,7 +8,7 @@ import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
-import io.impipeline.model.codec.WireSerde;
+import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.platform.dlq.DeadLetterFit;
 import io.impipeline.platform.dlq.DeadLetterFitProcessor;
@@ -16,7 +17,6 @@ import io.impipeline.platform.kafka.RecordSizeGuard;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.tracing.StreamTracing;
-import io.impipeline.model.wire.Task;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.GlobalKTable;
@@ -32,11 +32,13 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
  * im-gateway-topic  -> global table "gateways", bytes (read by name and decoded in the dispatch step)
  * im-routed-topic   -> dispatch (presence x gateways) -+-> im-downstream-topic-{gateway_id} (one per live gateway:
  *                                                      |     single chat per recipient, group batch with recipients)
- *                                                      +-> im-task-topic (offline_push, up to 500 users each)
+ *                                                      +-> im-task-topic (offline_push, up to 500 users each:
+ *                                                      |     the result, written by the output binding)
  *                                                      +-> im-routed-topic-dlq (invalid, misplaced, failed)
  * </pre>
- * Every output is written with {@code to(...)}, so downstream records, tasks and dead letters share one
- * exactly-once transaction.
+ * The offline pushes are the flow's result, which the binder writes to the output binding ({@link DispatchOutputs});
+ * downstream records (a topic per gateway, {@code TopicNameExtractor}) and dead letters are written with
+ * {@code to(...)}. All are sinks of one topology, so they share one exactly-once transaction.
  */
 public final class DispatchTopology {
 
@@ -87,22 +89,25 @@ public final class DispatchTopology {
      * The table itself is not joined: the dispatch step looks up each device's gateway in its store by name (a
      * recipient may have devices on several gateways, which a stream-table join by one key cannot express). The
      * table holds each gateway's latest record as bytes, decoded on every read ({@code GatewaysStore}).
+     *
+     * @return the {@code offline_push} tasks, encoded: the output binding's stream ({@link DispatchOutputs}). The
+     *         binder attaches its sink; without it, {@link DispatchOutputs#attach} does.
      */
-    public void build(KStream<String, byte[]> routed, KStream<String, byte[]> presence,
-                      GlobalKTable<String, byte[]> gateways) {
+    public KStream<String, byte[]> build(KStream<String, byte[]> routed, KStream<String, byte[]> presence,
+                                         GlobalKTable<String, byte[]> gateways) {
         if (gateways.queryableStoreName() == null) {
             throw new IllegalStateException("the gateway table must be materialized (binding materialized-as)");
         }
         gatewaysStoreName = gateways.queryableStoreName();
         foldPresence(presence);
         KStream<String, Dispatch> dispatched = dispatch(routed);
-        dispatched.split(Named.as("dispatch-"))
+        Map<String, KStream<String, Dispatch>> branches = dispatched.split(Named.as("dispatch-"))
                 .branch((key, d) -> d instanceof Dispatch.Delivery, Branched.withConsumer(this::deliver, "deliver"))
-                .branch((key, d) -> d instanceof Dispatch.OfflinePush, Branched.withConsumer(this::pushOffline,
-                        "offline"))
+                .branch((key, d) -> d instanceof Dispatch.OfflinePush, Branched.as("offline"))
                 .branch((key, d) -> d instanceof Dispatch.DeadLettered, Branched.withConsumer(this::deadLetterRouted,
                         "dead-letter"))
                 .noDefaultBranch();
+        return offlinePushes(branches.get("dispatch-offline"));
     }
 
     /** The gateway table's store name, known once the topology is built. */
@@ -137,9 +142,9 @@ public final class DispatchTopology {
                 .to(gatewayTopic, Produced.with(Serdes.String(), new DeliverySerde()));
     }
 
-    private void pushOffline(KStream<String, Dispatch> pushes) {
-        pushes.mapValues(d -> ((Dispatch.OfflinePush) d).task(), Named.as("as-task"))
-                .to(topics.name(TopicKind.TASK), Produced.with(Serdes.String(), WireSerde.of(Task.class)));
+    /** The tasks as their JSON, what the output binding writes. */
+    private KStream<String, byte[]> offlinePushes(KStream<String, Dispatch> pushes) {
+        return pushes.mapValues(d -> WireJson.toBytes(((Dispatch.OfflinePush) d).task()), Named.as("as-task"));
     }
 
     private void deadLetterRouted(KStream<String, Dispatch> failures) {

@@ -16,6 +16,7 @@ import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.topology.DispatchMetrics;
+import io.impipeline.dispatcher.topology.DispatchOutputs;
 import io.impipeline.dispatcher.topology.DispatchTopology;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireValidator;
@@ -163,11 +164,12 @@ public final class DispatchBenchmark {
                 () -> topics.spec(TopicKind.PRESENCE).partitions(), new DispatchMetrics(meters), null);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(PresenceStore.builder());
-        topology.build(
+        // The offline pushes' sink, as the output binding adds it.
+        DispatchOutputs.attach(topology.build(
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), Serdes.ByteArray()),
-                        Materialized.as("gateways")));
+                        Materialized.as("gateways"))), topics);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP_ID);
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

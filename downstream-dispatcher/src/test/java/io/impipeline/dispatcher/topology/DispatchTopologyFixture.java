@@ -105,11 +105,12 @@ final class DispatchTopologyFixture implements AutoCloseable {
                 gatewayTopics, partitionCount, new DispatchMetrics(meters), null);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(PresenceStore.builder());
-        topology.build(
+        // The sink the output binding adds (DispatchOutputs), so that the tests check the real wiring.
+        DispatchOutputs.attach(topology.build(
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.globalTable(topics.name(TopicKind.GATEWAY), Consumed.with(Serdes.String(), Serdes.ByteArray()),
-                        Materialized.as("gateways")));
+                        Materialized.as("gateways"))), topics);
         Topology built = builder.build();
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dispatcher-test");
