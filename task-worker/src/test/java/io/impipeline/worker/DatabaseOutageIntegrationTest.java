@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.TestPostgres;
-import io.impipeline.worker.config.WorkerTopics;
+import io.impipeline.worker.settings.WorkerTopics;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;

@@ -19,7 +19,7 @@ import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.TestPostgres;
-import io.impipeline.worker.config.WorkerTopics;
+import io.impipeline.worker.settings.WorkerTopics;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;

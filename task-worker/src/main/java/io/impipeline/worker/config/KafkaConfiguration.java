@@ -3,6 +3,9 @@ package io.impipeline.worker.config;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.topics.TopicProvisioner;
 import io.impipeline.worker.batch.WorkerMetrics;
+import io.impipeline.worker.settings.ListenerFactories;
+import io.impipeline.worker.settings.WorkerProperties;
+import io.impipeline.worker.settings.WorkerTopics;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.boot.kafka.autoconfigure.ConcurrentKafkaListenerContainerFactoryConfigurer;
 import org.springframework.context.annotation.Bean;
@@ -24,8 +27,6 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @Configuration(proxyBeanMethods = false)
 public class KafkaConfiguration {
 
-    public static final String BATCH_FACTORY = "workerBatchListenerFactory";
-
     @Bean
     WorkerTopics workerTopics(ImTopicsProperties topics, WorkerProperties worker) {
         return new WorkerTopics(topics, worker);
@@ -42,7 +43,7 @@ public class KafkaConfiguration {
         return new RoutedPartitionsCheck(kafkaAdmin, topics.routedSpec());
     }
 
-    @Bean(BATCH_FACTORY)
+    @Bean(ListenerFactories.BATCH)
     ConcurrentKafkaListenerContainerFactory<Object, Object> workerBatchListenerFactory(
             ConcurrentKafkaListenerContainerFactoryConfigurer configurer, ConsumerFactory<Object, Object> consumers,
             KafkaTransactionManager<Object, Object> kafkaTransactions, WorkerProperties worker,

@@ -23,6 +23,8 @@ import io.impipeline.worker.push.PushLedger;
 import io.impipeline.worker.push.PushProvider;
 import io.impipeline.worker.push.PushStep;
 import io.impipeline.worker.push.WebhookPushProvider;
+import io.impipeline.worker.settings.WorkerProperties;
+import io.impipeline.worker.settings.WorkerTopics;
 import io.impipeline.worker.task.RetryScheduler;
 import io.impipeline.worker.task.TaskBatchProcessor;
 import io.impipeline.worker.task.TaskDeadLetters;

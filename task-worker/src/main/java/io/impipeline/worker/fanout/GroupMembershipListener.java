@@ -13,8 +13,8 @@ import io.impipeline.platform.dlq.DeadLetterPublishers;
 import io.impipeline.worker.batch.DataErrors;
 import io.impipeline.worker.batch.Outages;
 import io.impipeline.worker.batch.WorkerMetrics;
-import io.impipeline.worker.config.KafkaConfiguration;
-import io.impipeline.worker.config.WorkerTopics;
+import io.impipeline.worker.settings.ListenerFactories;
+import io.impipeline.worker.settings.WorkerTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +60,7 @@ public class GroupMembershipListener {
     }
 
     @KafkaListener(id = "group-projection", topics = "#{@workerTopics.group()}",
-            groupId = "#{@workerTopics.projectionGroup()}", containerFactory = KafkaConfiguration.BATCH_FACTORY)
+            groupId = "#{@workerTopics.projectionGroup()}", containerFactory = ListenerFactories.BATCH)
     public void onGroups(List<ConsumerRecord<String, byte[]>> records) {
         List<Change> changes = decode(records);
         List<String> outcomes;

@@ -3,7 +3,7 @@ package io.impipeline.worker.push;
 import java.net.http.HttpClient;
 
 import io.impipeline.model.codec.WireJson;
-import io.impipeline.worker.config.WorkerProperties;
+import io.impipeline.worker.settings.WorkerProperties;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.JdkClientHttpRequestFactory;

@@ -8,7 +8,7 @@ import io.impipeline.model.dlq.RejectedRecordException;
 import io.impipeline.platform.dlq.DeadLetterPublishers;
 import io.impipeline.worker.batch.RetryHeaders;
 import io.impipeline.worker.batch.WorkerMetrics;
-import io.impipeline.worker.config.WorkerTopics;
+import io.impipeline.worker.settings.WorkerTopics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;

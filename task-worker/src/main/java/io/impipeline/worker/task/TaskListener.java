@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.impipeline.worker.batch.RetryHeaders;
-import io.impipeline.worker.config.KafkaConfiguration;
+import io.impipeline.worker.settings.ListenerFactories;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.springframework.kafka.annotation.KafkaListener;
 
@@ -26,14 +26,14 @@ public class TaskListener {
     }
 
     @KafkaListener(id = "tasks", topics = "#{@workerTopics.task()}", groupId = "#{@workerTopics.taskGroup()}",
-            concurrency = "#{@workerTopics.concurrency()}", containerFactory = KafkaConfiguration.BATCH_FACTORY,
+            concurrency = "#{@workerTopics.concurrency()}", containerFactory = ListenerFactories.BATCH,
             properties = "max.poll.records=#{@workerTopics.batchSize()}")
     public void onTasks(List<ConsumerRecord<String, byte[]>> records) {
         processor.process(records);
     }
 
     @KafkaListener(id = "task-retries", topics = "#{@workerTopics.retry()}", groupId = "#{@workerTopics.retryGroup()}",
-            containerFactory = KafkaConfiguration.BATCH_FACTORY,
+            containerFactory = ListenerFactories.BATCH,
             properties = "max.poll.records=#{@workerTopics.batchSize()}")
     public void onRetries(List<ConsumerRecord<String, byte[]>> records) throws InterruptedException {
         waitUntilDue(records);

@@ -4,9 +4,9 @@ import java.util.List;
 
 import io.impipeline.model.codec.ValidationLimits;
 import io.impipeline.platform.web.ApiException;
-import io.impipeline.worker.config.WorkerProperties;
 import io.impipeline.worker.persist.MessageStore;
 import io.impipeline.worker.persist.StoredMessage;
+import io.impipeline.worker.settings.WorkerProperties;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;

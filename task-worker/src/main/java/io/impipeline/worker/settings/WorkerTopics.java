@@ -1,4 +1,4 @@
-package io.impipeline.worker.config;
+package io.impipeline.worker.settings;
 
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;

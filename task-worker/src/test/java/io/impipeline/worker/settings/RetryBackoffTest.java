@@ -1,4 +1,4 @@
-package io.impipeline.worker.config;
+package io.impipeline.worker.settings;
 
 import java.time.Duration;
 
