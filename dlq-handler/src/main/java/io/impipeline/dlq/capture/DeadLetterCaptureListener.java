@@ -2,7 +2,8 @@ package io.impipeline.dlq.capture;
 
 import java.util.List;
 
-import io.impipeline.dlq.config.DlqProperties;
+import io.impipeline.dlq.letter.CapturedDeadLetter;
+import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;

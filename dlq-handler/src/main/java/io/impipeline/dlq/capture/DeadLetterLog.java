@@ -7,7 +7,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-import io.impipeline.dlq.config.DlqProperties;
+import io.impipeline.dlq.letter.Bytes;
+import io.impipeline.dlq.letter.CapturedDeadLetter;
+import io.impipeline.dlq.settings.DlqProperties;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -4,6 +4,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.impipeline.dlq.capture.DeadLetterTopics;
+import io.impipeline.dlq.settings.DlqProperties;
+import io.impipeline.dlq.settings.RawConsumerSettings;
 import io.impipeline.model.topics.ImTopicsProperties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -91,9 +93,5 @@ public class KafkaConfiguration {
         // No observation: the replayed record keeps the trace context headers it came with, unchanged.
         template.setObservationEnabled(false);
         return template;
-    }
-
-    /** Consumer properties with byte-array deserializers and read_committed. */
-    public record RawConsumerSettings(Map<String, Object> properties) {
     }
 }

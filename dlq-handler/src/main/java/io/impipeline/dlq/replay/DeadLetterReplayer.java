@@ -10,8 +10,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.impipeline.dlq.capture.StoredHeader;
-import io.impipeline.dlq.config.DlqProperties;
+import io.impipeline.dlq.letter.StoredHeader;
+import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterFilter;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.dlq.store.DeadLetterRow;

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 import io.impipeline.dlq.api.TimeParam;
-import io.impipeline.dlq.config.DlqProperties;
+import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.platform.web.ApiException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;

@@ -7,7 +7,7 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-import io.impipeline.dlq.config.DlqProperties;
+import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.web.ApiException;
 import org.springframework.stereotype.Component;

@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import com.google.common.util.concurrent.RateLimiter;
-import io.impipeline.dlq.replay.ReplayJob.PartitionProgress;
+import io.impipeline.dlq.store.ReplayJob.PartitionProgress;
 import io.impipeline.dlq.store.ReplayJobRepository;
+import io.impipeline.dlq.store.ReplayJobStatus;
 import io.impipeline.model.ImHeaders;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

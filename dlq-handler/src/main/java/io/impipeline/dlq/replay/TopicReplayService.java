@@ -13,9 +13,11 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.impipeline.dlq.config.DlqProperties;
-import io.impipeline.dlq.config.KafkaConfiguration.RawConsumerSettings;
+import io.impipeline.dlq.settings.DlqProperties;
+import io.impipeline.dlq.settings.RawConsumerSettings;
+import io.impipeline.dlq.store.ReplayJob;
 import io.impipeline.dlq.store.ReplayJobRepository;
+import io.impipeline.dlq.store.ReplayJobStatus;
 import io.impipeline.platform.web.ApiException;
 import jakarta.annotation.PreDestroy;
 import org.apache.kafka.clients.consumer.Consumer;

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-import io.impipeline.dlq.capture.CapturedDeadLetter;
-import io.impipeline.dlq.capture.HeaderCodec;
+import io.impipeline.dlq.letter.CapturedDeadLetter;
+import io.impipeline.dlq.letter.HeaderCodec;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;

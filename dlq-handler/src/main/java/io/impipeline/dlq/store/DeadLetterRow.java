@@ -3,7 +3,7 @@ package io.impipeline.dlq.store;
 import java.time.Instant;
 import java.util.List;
 
-import io.impipeline.dlq.capture.StoredHeader;
+import io.impipeline.dlq.letter.StoredHeader;
 
 /** One row of {@code dead_letters}; in list results {@code value} and {@code headers} are left out. */
 public record DeadLetterRow(

@@ -9,9 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import io.impipeline.dlq.replay.ReplayJob;
-import io.impipeline.dlq.replay.ReplayJob.PartitionProgress;
-import io.impipeline.dlq.replay.ReplayJobStatus;
+import io.impipeline.dlq.store.ReplayJob.PartitionProgress;
 import io.impipeline.model.codec.WireJson;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;

@@ -3,8 +3,8 @@ package io.impipeline.dlq.web;
 import java.util.List;
 import java.util.Map;
 
-import io.impipeline.dlq.config.DlqProperties;
 import io.impipeline.dlq.replay.DeadLetterReplayer;
+import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterFilter;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.dlq.store.DeadLetterRow;

@@ -5,7 +5,7 @@ import java.util.Base64;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.impipeline.dlq.capture.StoredHeader;
+import io.impipeline.dlq.letter.StoredHeader;
 import io.impipeline.dlq.store.DeadLetterRepository.SummaryRow;
 import io.impipeline.dlq.store.DeadLetterRow;
 import io.impipeline.dlq.store.DeadLetterStatus;

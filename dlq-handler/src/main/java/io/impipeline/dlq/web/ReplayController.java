@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.impipeline.dlq.config.DlqProperties;
-import io.impipeline.dlq.replay.ReplayJob;
 import io.impipeline.dlq.replay.ReplayRequest;
 import io.impipeline.dlq.replay.TopicReplayService;
+import io.impipeline.dlq.settings.DlqProperties;
+import io.impipeline.dlq.store.ReplayJob;
 import io.impipeline.platform.web.ApiException;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;

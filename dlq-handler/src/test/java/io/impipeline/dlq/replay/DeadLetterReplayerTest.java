@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-import io.impipeline.dlq.capture.StoredHeader;
-import io.impipeline.dlq.config.DlqProperties;
+import io.impipeline.dlq.letter.StoredHeader;
+import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterRow;
 import io.impipeline.dlq.store.DeadLetterStatus;
 import io.impipeline.model.topics.ImTopicsProperties;

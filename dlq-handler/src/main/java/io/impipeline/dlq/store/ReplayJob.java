@@ -1,4 +1,4 @@
-package io.impipeline.dlq.replay;
+package io.impipeline.dlq.store;
 
 import java.time.Instant;
 import java.util.Map;

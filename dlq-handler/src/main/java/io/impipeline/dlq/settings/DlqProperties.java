@@ -1,4 +1,4 @@
-package io.impipeline.dlq.config;
+package io.impipeline.dlq.settings;
 
 import java.time.Duration;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.impipeline.dlq.capture;
+package io.impipeline.dlq.letter;
 
 import io.impipeline.model.codec.WireJson;
 import tools.jackson.core.JsonParser;

@@ -1,4 +1,4 @@
-package io.impipeline.dlq.replay;
+package io.impipeline.dlq.store;
 
 /** A topic replay runs until it has copied its range, is cancelled, or fails (also when its instance stopped). */
 public enum ReplayJobStatus {

@@ -1,4 +1,4 @@
-package io.impipeline.dlq.capture;
+package io.impipeline.dlq.letter;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package io.impipeline.dlq.capture;
+package io.impipeline.dlq.letter;
 
 import java.time.Instant;
 import java.util.List;
