@@ -313,6 +313,57 @@ class GroupFanoutIntegrationTest {
                 && groups.page("long-id-group", "", 10).equals(List.of("l-a", "l-b")));
     }
 
+    /**
+     * Issue 12: the router's group table keeps a record under its key; a record keyed with another id must not be
+     * applied under its group_id here, or the two views of the groups disagree (the router: unknown; the worker: fan
+     * out). It is dead-lettered, and the group named by the key is left as it was.
+     */
+    @Test
+    void aGroupRecordWhoseKeyIsNotItsGroupIdIsDeadLetteredAndChangesNothing() {
+        createGroup(topics, "keyed-victim", List.of("v-a", "v-b"));
+        send(topics.group(), null, "keyed-victim", TaskFixtures.group("keyed-intruder", List.of("i-a"), 5));
+
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTestClients.readUntil(broker.getBrokersAsString(),
+                List.of(topics.groupDlq()), r -> r.stream().anyMatch(x -> "keyed-victim".equals(x.key())), WAIT);
+        ConsumerRecord<String, byte[]> letter = dead.stream().filter(x -> "keyed-victim".equals(x.key()))
+                .findFirst().orElseThrow();
+        assertThat(DeadLetterHeaders.text(letter.headers(), ImHeaders.DLT_REASON))
+                .isEqualTo(ReasonCode.INVALID_FIELD.name());
+        assertThat(DeadLetterHeaders.text(letter.headers(), KafkaHeaders.DLT_EXCEPTION_MESSAGE))
+                .contains("the record key must be the group_id");
+        assertThat(groups.exists("keyed-intruder")).isFalse();
+        assertThat(groups.page("keyed-victim", "", 10)).containsExactly("v-a", "v-b");
+    }
+
+    /**
+     * Issue 12, found by the hostile corpus: a group record over the limit whose dead letter is larger than the
+     * producer may write used to fail the dead-letter send and block the projection's partition for ever. The dead
+     * letter is cut to fit, and the next change on the same partition is applied.
+     */
+    @Test
+    void anOversizeGroupRecordIsDeadLetteredCutToFitAndTheProjectionGoesOn() {
+        byte[] huge = new byte[3 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) 'x');
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.compressingProducer(
+                broker.getBrokersAsString(), 4 * 1024 * 1024)) {
+            producer.send(new ProducerRecord<>(topics.group(), 0, "huge-group", huge)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        send(topics.group(), 0, "after-huge", TaskFixtures.group("after-huge", List.of("h-a"), 1));
+
+        List<ConsumerRecord<String, byte[]>> dead = KafkaTestClients.readUntil(broker.getBrokersAsString(),
+                List.of(topics.groupDlq()), r -> r.stream().anyMatch(x -> "huge-group".equals(x.key())), WAIT);
+        ConsumerRecord<String, byte[]> letter = dead.stream().filter(x -> "huge-group".equals(x.key()))
+                .findFirst().orElseThrow();
+        assertThat(DeadLetterHeaders.text(letter.headers(), ImHeaders.DLT_REASON))
+                .isEqualTo(ReasonCode.TOO_LARGE.name());
+        assertThat(DeadLetterHeaders.text(letter.headers(), KafkaHeaders.DLT_EXCEPTION_MESSAGE))
+                .contains("dead letter cut to fit");
+        assertThat(letter.value().length).isLessThan(huge.length);
+        await().atMost(WAIT).until(() -> groups.page("after-huge", "", 10).equals(List.of("h-a")));
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------------------
 
     private static FanoutProgress.Key key(String group, String sender, String messageId) {

@@ -34,6 +34,21 @@ public final class KafkaTestClients {
                 new StringSerializer(), new ByteArraySerializer());
     }
 
+    /**
+     * A producer as a hostile or careless one may be: lz4 and a {@code max.request.size} of {@code maxRequestSize}.
+     * The broker limits the compressed batch, so this writes records far larger than a topic's
+     * {@code max.message.bytes} when they compress well.
+     */
+    public static KafkaProducer<String, byte[]> compressingProducer(String bootstrapServers, int maxRequestSize) {
+        return new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestSize,
+                ProducerConfig.BUFFER_MEMORY_CONFIG, Math.max(32L * 1024 * 1024, 2L * maxRequestSize)),
+                new StringSerializer(), new ByteArraySerializer());
+    }
+
     /** A consumer in a fresh group that reads from the beginning, committed data only. */
     public static KafkaConsumer<String, byte[]> consumer(String bootstrapServers) {
         return new KafkaConsumer<>(Map.of(

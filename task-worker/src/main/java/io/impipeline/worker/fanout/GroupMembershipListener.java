@@ -87,7 +87,12 @@ public class GroupMembershipListener {
                 continue;
             }
             Decoded<GroupMembership> group = validator.decodeGroup(record.value());
-            if (group.isValid()) {
+            if (group.isValid() && !group.value().groupId().equals(record.key())) {
+                // The router's group table keeps a record under its key: applied here under its group_id, the two
+                // views of the groups would disagree (the router calls the group unknown, the worker fans out).
+                metrics.groupUpdate("invalid");
+                deadLetter(record, Rejection.of(ReasonCode.INVALID_FIELD, "the record key must be the group_id"));
+            } else if (group.isValid()) {
                 changes.add(new Change(record, group.value()));
             } else {
                 // The router's global table skips such a record with a log line; the dead letter is written here.
