@@ -85,6 +85,12 @@ class HostileCorpusTest {
                     assertThat(new String(r.key(), java.nio.charset.StandardCharsets.UTF_8)).as(what + ": key")
                             .isEqualTo(((io.impipeline.model.wire.PresenceEvent) decoded.value()).userId());
                 }
+            } else if (e instanceof Expectation.DeadLettered d && r.target() == Target.GROUP && decoded.isValid()) {
+                // Valid, but keyed with another id than its group_id: the task-worker refuses it (INVALID_FIELD).
+                assertThat(r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8))
+                        .as(what + ": key").isNotEqualTo(
+                                ((io.impipeline.model.wire.GroupMembership) decoded.value()).groupId());
+                assertThat(d.reason()).as(what).isEqualTo(io.impipeline.model.codec.ReasonCode.INVALID_FIELD);
             } else if (e instanceof Expectation.DeadLettered d) {
                 assertThat(decoded.isValid()).as(what).isFalse();
                 assertThat(decoded.rejection().reason()).as(what).isEqualTo(d.reason());
