@@ -1,6 +1,7 @@
 package io.impipeline.router.config;
 
 import io.impipeline.platform.kafka.RecordSizeGuard;
+import io.impipeline.router.settings.RouterProperties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

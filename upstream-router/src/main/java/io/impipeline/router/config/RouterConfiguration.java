@@ -9,6 +9,7 @@ import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
+import io.impipeline.router.settings.RouterProperties;
 import io.impipeline.platform.kafka.RecordSizeGuard;
 import io.impipeline.router.topology.Output;
 import io.impipeline.router.topology.RouterOutputs;

@@ -8,7 +8,7 @@ import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
 
-import io.impipeline.router.config.RouterProperties;
+import io.impipeline.router.settings.RouterProperties;
 import org.ahocorasick.trie.Emit;
 import org.ahocorasick.trie.Trie;
 

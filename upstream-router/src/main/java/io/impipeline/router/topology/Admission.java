@@ -5,7 +5,7 @@ import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.wire.UpstreamMessage;
-import io.impipeline.router.config.RouterProperties;
+import io.impipeline.router.settings.RouterProperties;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;

@@ -9,9 +9,9 @@ import java.util.UUID;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.wire.MessageType;
 import io.impipeline.model.wire.UpstreamMessage;
-import io.impipeline.router.config.RouterProperties;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
+import io.impipeline.router.settings.RouterProperties;
 import org.apache.kafka.streams.kstream.ValueMapper;
 
 /**

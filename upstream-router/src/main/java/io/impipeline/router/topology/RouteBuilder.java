@@ -16,9 +16,9 @@ import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.UpstreamMessage;
-import io.impipeline.router.config.RouterProperties;
 import io.impipeline.router.metrics.RouterMetrics;
 import io.impipeline.router.metrics.RouterMetrics.Delivery;
+import io.impipeline.router.settings.RouterProperties;
 import io.impipeline.router.topology.RouterOutputs.Destination;
 import org.apache.kafka.streams.KeyValue;
 

@@ -19,7 +19,7 @@ import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.web.ApiError;
 import io.impipeline.model.wire.UpstreamMessage;
-import io.impipeline.router.config.RouterProperties;
+import io.impipeline.router.settings.RouterProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;

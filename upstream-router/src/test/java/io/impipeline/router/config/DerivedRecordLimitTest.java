@@ -1,6 +1,7 @@
 package io.impipeline.router.config;
 
 import io.impipeline.platform.kafka.RecordSizeGuard;
+import io.impipeline.router.settings.RouterProperties;
 import org.junit.jupiter.api.Test;
 import org.springframework.mock.env.MockEnvironment;
 import org.springframework.util.unit.DataSize;

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import io.impipeline.router.config.RouterProperties;
-import io.impipeline.router.config.RouterProperties.FilterMode;
+import io.impipeline.router.settings.RouterProperties;
+import io.impipeline.router.settings.RouterProperties.FilterMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -6,9 +6,9 @@ import java.util.Map;
 
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.UpstreamMessage;
-import io.impipeline.router.config.RouterProperties;
-import io.impipeline.router.config.RouterProperties.FilterMode;
 import io.impipeline.router.metrics.RouterMetrics.Outcome;
+import io.impipeline.router.settings.RouterProperties;
+import io.impipeline.router.settings.RouterProperties.FilterMode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -18,7 +18,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.wire.UpstreamMessage;
-import io.impipeline.router.config.RouterProperties;
+import io.impipeline.router.settings.RouterProperties;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.AfterEach;

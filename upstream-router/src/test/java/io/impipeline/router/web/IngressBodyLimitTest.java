@@ -6,7 +6,7 @@ import java.io.InputStream;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.web.ApiError;
-import io.impipeline.router.config.RouterProperties;
+import io.impipeline.router.settings.RouterProperties;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.ResponseEntity;
 import org.springframework.util.unit.DataSize;

@@ -1,4 +1,4 @@
-package io.impipeline.router.config;
+package io.impipeline.router.settings;
 
 import java.nio.file.Path;
 import java.time.Duration;
