@@ -10,6 +10,7 @@ import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.PresencePartitions;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.dispatcher.topology.DispatchMetrics;
 import io.impipeline.dispatcher.topology.DispatchTopology;
 import io.impipeline.model.codec.WireValidator;

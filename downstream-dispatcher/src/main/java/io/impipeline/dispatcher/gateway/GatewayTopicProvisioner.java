@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.platform.support.LogLimiter;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.platform.topics.TopicProvisioner;

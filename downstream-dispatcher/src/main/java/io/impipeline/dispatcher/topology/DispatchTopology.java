@@ -3,7 +3,7 @@ package io.impipeline.dispatcher.topology;
 import java.util.Map;
 import java.util.function.IntSupplier;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.presence.PresenceStore;

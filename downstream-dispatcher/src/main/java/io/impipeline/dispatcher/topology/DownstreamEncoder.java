@@ -3,7 +3,7 @@ package io.impipeline.dispatcher.topology;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireJson;

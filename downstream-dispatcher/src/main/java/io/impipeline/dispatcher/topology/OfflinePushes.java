@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.wire.OfflinePushPayload;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;

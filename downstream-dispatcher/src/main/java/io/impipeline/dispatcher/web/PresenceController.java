@@ -7,13 +7,13 @@ import java.util.List;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
-import io.impipeline.dispatcher.config.DispatcherProperties;
 import io.impipeline.dispatcher.gateway.GatewayState;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.DevicePresence;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.dispatcher.topology.DispatchMetrics;
 import io.impipeline.dispatcher.topology.DispatchTopology;
 import io.impipeline.platform.query.StoreQueries;

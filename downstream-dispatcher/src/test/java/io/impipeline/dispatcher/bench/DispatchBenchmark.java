@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import org.apache.kafka.clients.admin.Admin;

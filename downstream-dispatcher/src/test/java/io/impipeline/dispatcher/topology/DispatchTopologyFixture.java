@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;

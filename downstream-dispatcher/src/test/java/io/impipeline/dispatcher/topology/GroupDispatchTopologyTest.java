@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;

@@ -10,7 +10,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.topics.TopicKind;

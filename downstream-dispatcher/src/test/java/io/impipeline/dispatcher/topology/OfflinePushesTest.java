@@ -2,7 +2,7 @@ package io.impipeline.dispatcher.topology;
 
 import java.util.Map;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.wire.UpstreamMessage;
 import org.junit.jupiter.api.Test;
 

@@ -2,9 +2,9 @@ package io.impipeline.dispatcher.topology;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.impipeline.dispatcher.config.DispatcherProperties;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;

@@ -1,4 +1,4 @@
-package io.impipeline.dispatcher.config;
+package io.impipeline.dispatcher.settings;
 
 import java.time.Duration;
 import java.util.Map;

@@ -1,0 +1,25 @@
+package io.impipeline.dispatcher;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+/**
+ * One package per concern, dependencies pointing downwards: no package of the downstream-dispatcher depends on another
+ * that depends back on it, directly or around a circle. ArchUnit checks the main classes' bytecode (tests left out),
+ * so a reference without an import counts too.
+ */
+class PackageCyclesTest {
+
+    private static final JavaClasses MAIN = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.impipeline.dispatcher");
+
+    @Test
+    void packagesOfTheDispatcherHaveNoCycles() {
+        slices().matching("io.impipeline.dispatcher.(*)..").should().beFreeOfCycles().check(MAIN);
+    }
+}
