@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireSerde;
 import io.impipeline.model.topics.ImTopicsProperties;
@@ -126,7 +127,7 @@ class DispatcherIntegrationTest {
 
         List<Task> pushes = readPushes("m-", MESSAGES_PER_RECIPIENT);
         assertThat(pushes).hasSize(MESSAGES_PER_RECIPIENT)
-                .allSatisfy(t -> assertThat(t.offlinePushPayload().userIds()).containsExactly("u4"));
+                .allSatisfy(t -> assertThat(Tasks.offlinePushPayload(t).userIds()).containsExactly("u4"));
 
         String gateways = http.get().uri("/api/v1/gateways").header("X-Service-Token", "test-token")
                 .retrieve().body(String.class);
@@ -172,7 +173,7 @@ class DispatcherIntegrationTest {
         assertThat(onY).containsExactlyInAnyOrderEntriesOf(Map.of("g-m2", List.of("g-m2-laptop"),
                 "g-m3", List.of("g-m3-phone")));
         assertThat(readPushes("g-", 1)).singleElement()
-                .satisfies(t -> assertThat(t.offlinePushPayload().userIds()).containsExactly("g-m4"));
+                .satisfies(t -> assertThat(Tasks.offlinePushPayload(t).userIds()).containsExactly("g-m4"));
     }
 
     @Test
@@ -274,7 +275,7 @@ class DispatcherIntegrationTest {
     private List<Task> readPushes(String messageIdPrefix, int count) {
         Function<List<ConsumerRecord<String, byte[]>>, List<Task>> mine = records -> records
                 .stream().map(r -> WireSerde.of(Task.class).deserializer().deserialize(r.topic(), r.value()))
-                .filter(t -> t.offlinePushPayload().messageId().startsWith(messageIdPrefix)).toList();
+                .filter(t -> Tasks.offlinePushPayload(t).messageId().startsWith(messageIdPrefix)).toList();
         return mine.apply(KafkaTestClients.readUntil(brokers, List.of(topics.name(TopicKind.TASK)),
                 r -> mine.apply(r).size() >= count, WAIT));
     }

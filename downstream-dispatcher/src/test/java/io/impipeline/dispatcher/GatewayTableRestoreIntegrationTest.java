@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireSerde;
 import io.impipeline.model.topics.ImTopicsProperties;
@@ -95,7 +96,7 @@ class GatewayTableRestoreIntegrationTest {
             send(TopicKind.ROUTED, "u-1", WireJson.toBytes(routed("r-1", "u-1", 1)));
             send(TopicKind.ROUTED, "u-2", WireJson.toBytes(routed("r-2", "u-2", 1)));
             assertThat(readPushes("r-", 1)).singleElement()
-                    .satisfies(t -> assertThat(t.offlinePushPayload().userIds()).containsExactly("u-1"));
+                    .satisfies(t -> assertThat(Tasks.offlinePushPayload(t).userIds()).containsExactly("u-1"));
             assertThat(readDownstream("gw-ok", 1)).singleElement().satisfies(m -> {
                 assertThat(m.messageId()).isEqualTo("r-2");
                 assertThat(m.deviceIds()).containsExactly("u-2-laptop");
@@ -190,7 +191,7 @@ class GatewayTableRestoreIntegrationTest {
         return KafkaTestClients.readUntil(broker.getBrokersAsString(), List.of(TOPICS.name(TopicKind.TASK)),
                         r -> r.size() >= count, WAIT).stream()
                 .map(r -> WireSerde.of(Task.class).deserializer().deserialize(r.topic(), r.value()))
-                .filter(t -> t.offlinePushPayload().messageId().startsWith(messageIdPrefix)).toList();
+                .filter(t -> Tasks.offlinePushPayload(t).messageId().startsWith(messageIdPrefix)).toList();
     }
 
     private static List<DownstreamMessage> readDownstream(String gatewayId, int count) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
@@ -61,8 +62,8 @@ final class TaskObserver {
         try {
             Task task = WireJson.fromBytes(r.value(), Task.class);
             switch (task.taskType()) {
-                case PERSIST_MESSAGE -> checker.onPersistTask(task.persistPayload());
-                case OFFLINE_PUSH -> checker.onPushTask(task.offlinePushPayload());
+                case PERSIST_MESSAGE -> checker.onPersistTask(Tasks.persistPayload(task));
+                case OFFLINE_PUSH -> checker.onPushTask(Tasks.offlinePushPayload(task));
                 case GROUP_FANOUT -> { }
             }
         } catch (RuntimeException e) {

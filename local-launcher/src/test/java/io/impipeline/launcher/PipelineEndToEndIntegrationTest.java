@@ -16,6 +16,7 @@ import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.wire.Task;
@@ -213,7 +214,7 @@ class PipelineEndToEndIntegrationTest {
                 List.of("im-task-topic"), r -> false, Duration.ofSeconds(10));
         long persistTasks = tasks.stream().map(r -> WireJson.fromBytes(r.value(), Task.class))
                 .filter(t -> t.taskType() == TaskType.PERSIST_MESSAGE)
-                .filter(t -> t.persistPayload().message().messageId().equals(done.messageId())).count();
+                .filter(t -> Tasks.persistPayload(t).message().messageId().equals(done.messageId())).count();
         assertThat(persistTasks).isEqualTo(1);
         JsonNode stored = get("task-worker", "/api/v1/messages/" + done.fromUserId() + "/" + done.messageId());
         assertThat(stored.get("message_id").stringValue()).isEqualTo(done.messageId());

@@ -7,11 +7,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.wire.GroupFanoutPayload;
 import io.impipeline.model.wire.OfflinePushPayload;
 import io.impipeline.model.wire.SequencedMessage;
-import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -31,23 +31,23 @@ public final class TaskFixtures {
 
     public static byte[] persist(String messageId, String conversation, long seq) {
         UpstreamMessage m = Messages.text(messageId, "alice", "bob", conversation, T0 + seq);
-        return WireJson.toBytes(Task.persist(new SequencedMessage(m, seq, T0 + seq + 1), T0));
+        return WireJson.toBytes(Tasks.persist(new SequencedMessage(m, seq, T0 + seq + 1), T0));
     }
 
     /** A persist task of {@code sender}'s message: two senders may use the same message id. */
     public static byte[] persistFrom(String sender, String messageId, String conversation, long seq) {
         UpstreamMessage m = Messages.text(messageId, sender, "bob", conversation, T0 + seq);
-        return WireJson.toBytes(Task.persist(new SequencedMessage(m, seq, T0 + seq + 1), T0));
+        return WireJson.toBytes(Tasks.persist(new SequencedMessage(m, seq, T0 + seq + 1), T0));
     }
 
     public static byte[] persistWithContent(String messageId, String conversation, long seq, String content) {
         UpstreamMessage m = Messages.text(messageId, "alice", "bob", conversation, T0).withContent(content);
-        return WireJson.toBytes(Task.persist(new SequencedMessage(m, seq, T0), T0));
+        return WireJson.toBytes(Tasks.persist(new SequencedMessage(m, seq, T0), T0));
     }
 
     /** An offline_push task (contract v2) of alice's message for a batch of users. */
     public static byte[] push(List<String> userIds, String messageId) {
-        return WireJson.toBytes(Task.offlinePush(new OfflinePushPayload(userIds, "alice", messageId, "New message",
+        return WireJson.toBytes(Tasks.offlinePush(new OfflinePushPayload(userIds, "alice", messageId, "New message",
                 "hello", "message", "conv-" + messageId), T0));
     }
 
@@ -57,7 +57,7 @@ public final class TaskFixtures {
 
     public static byte[] fanout(String groupId, String messageId, String sender, int batchSize) {
         UpstreamMessage m = Messages.groupText(messageId, sender, groupId, T0);
-        return WireJson.toBytes(Task.groupFanout(new GroupFanoutPayload(groupId, messageId, List.of(sender),
+        return WireJson.toBytes(Tasks.groupFanout(new GroupFanoutPayload(groupId, messageId, List.of(sender),
                 batchSize, new SequencedMessage(m, 1, T0)), T0));
     }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Random;
 
 import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.wire.RoutedMessage;
@@ -172,7 +173,7 @@ class OversizedRecordsIntegrationTest {
         ConsumerRecord<String, byte[]> persist = tasks.get(0);
         assertThat(RecordSizeGuard.sizeOf(persist.key(), persist.value(), persist.headers()))
                 .as("over the producer limit that stopped the router before").isGreaterThan(ONE_MIB);
-        assertThat(WireJson.fromBytes(persist.value(), Task.class).persistPayload().message().messageId())
+        assertThat(Tasks.persistPayload(WireJson.fromBytes(persist.value(), Task.class)).message().messageId())
                 .isEqualTo("big_default");
         assertThat(recordsOf("d.im-routed-topic", "big_default", 2)).extracting(r -> WireJson.fromBytes(r.value(),
                 RoutedMessage.class).recipientId()).containsExactlyInAnyOrder("user_456", "user_123");

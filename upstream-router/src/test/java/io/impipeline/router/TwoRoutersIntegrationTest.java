@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.wire.RoutedMessage;
@@ -164,7 +165,7 @@ class TwoRoutersIntegrationTest {
                 MESSAGES, Duration.ofSeconds(30));
         Map<String, TreeSet<Long>> seqs = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : tasks) {
-            SequencedMessage persisted = WireJson.fromBytes(record.value(), Task.class).persistPayload();
+            SequencedMessage persisted = Tasks.persistPayload(WireJson.fromBytes(record.value(), Task.class));
             assertThat(seqs.computeIfAbsent(persisted.message().conversationId(), c -> new TreeSet<>())
                     .add(persisted.seq())).isTrue();
         }

@@ -12,6 +12,7 @@ import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.presence.UserPresence;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.platform.support.LogLimiter;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
 import io.impipeline.model.codec.Decoded;
@@ -185,7 +186,7 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
         Set<String> pushed = new HashSet<>();
         for (Record<String, Dispatch> record : out) {
             if (record.value() instanceof Dispatch.OfflinePush push) {
-                pushed.addAll(push.task().offlinePushPayload().userIds());
+                pushed.addAll(Tasks.offlinePushPayload(push.task()).userIds());
             }
         }
         reach.notReady().forEach((gatewayId, users) -> {

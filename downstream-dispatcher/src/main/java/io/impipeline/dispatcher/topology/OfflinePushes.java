@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.impipeline.dispatcher.settings.DispatcherProperties;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.wire.OfflinePushPayload;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
@@ -39,7 +40,7 @@ public final class OfflinePushes {
 
     /** The {@code offline_push} task of one batch of users. */
     public Task task(RoutedMessage routed, List<String> batch, long now) {
-        return Task.offlinePush(payload(routed, batch), now);
+        return Tasks.offlinePush(payload(routed, batch), now);
     }
 
     OfflinePushPayload payload(RoutedMessage routed, List<String> users) {

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.impipeline.dispatcher.settings.DispatcherProperties;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.WireJson;
@@ -99,7 +100,7 @@ class DispatchTopologyTest {
         assertThat(f.downstream("gw-a").readValuesToList()).extracting(DownstreamMessage::toUserId)
                 .containsExactly("bob");
         assertThat(f.downstream("gw-b").isEmpty()).isTrue();
-        assertThat(f.tasks().readValuesToList()).extracting(t -> t.offlinePushPayload().userIds())
+        assertThat(f.tasks().readValuesToList()).extracting(t -> Tasks.offlinePushPayload(t).userIds())
                 .containsExactly(List.of("carol"));
     }
 
@@ -156,7 +157,7 @@ class DispatchTopologyTest {
         Task task = tasks.get(0).value();
         assertThat(tasks.get(0).key()).isEqualTo("offline_push");
         assertThat(task.taskId()).isEqualTo("push:alice:m1:bob");
-        OfflinePushPayload push = task.offlinePushPayload();
+        OfflinePushPayload push = Tasks.offlinePushPayload(task);
         assertThat(push.userIds()).containsExactly("bob");
         assertThat(push.fromUserId()).isEqualTo("alice");
         assertThat(push.messageId()).isEqualTo("m1");
@@ -179,7 +180,7 @@ class DispatchTopologyTest {
 
         TestRecord<String, Task> task = f.tasks().readRecord();
         assertThat(task.key()).isEqualTo("bob");
-        assertThat(task.value().offlinePushPayload().content()).isEqualTo("alice: [file] report.pdf");
+        assertThat(Tasks.offlinePushPayload(task.value()).content()).isEqualTo("alice: [file] report.pdf");
     }
 
     @Test

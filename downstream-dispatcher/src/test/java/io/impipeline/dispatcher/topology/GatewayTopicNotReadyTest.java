@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.model.wire.DownstreamMessage;
 import io.impipeline.model.wire.GatewayHeartbeat.Status;
@@ -73,7 +74,7 @@ class GatewayTopicNotReadyTest {
         f.route(routedText("m1", "alice", "a-phone", "bob", 1, false, f.now()));
 
         assertThat(f.tasks().readValuesToList()).singleElement()
-                .satisfies(t -> assertThat(t.offlinePushPayload().userIds()).containsExactly("bob"));
+                .satisfies(t -> assertThat(Tasks.offlinePushPayload(t).userIds()).containsExactly("bob"));
         assertThat(f.recipients("gateway_not_ready", "gw-late-2")).isEqualTo(1);
         assertThat(warnings("gw-late-2")).singleElement().satisfies(line -> assertThat(line).contains("1 pushed"));
     }
@@ -93,7 +94,7 @@ class GatewayTopicNotReadyTest {
         assertThat(f.downstream("gw-ready-3").readValuesToList()).singleElement()
                 .satisfies(m -> assertThat(m.recipients()).extracting(DownstreamMessage.Recipient::userId)
                         .containsExactly("m2", "m3"));
-        assertThat(f.tasks().readValuesToList()).extracting(t -> t.offlinePushPayload().userIds())
+        assertThat(f.tasks().readValuesToList()).extracting(t -> Tasks.offlinePushPayload(t).userIds())
                 .containsExactly(List.of("m1"));
         assertThat(f.counter("gateway_not_ready", "gw-late-3")).isEqualTo(1);
         assertThat(f.recipients("gateway_not_ready", "gw-late-3")).isEqualTo(2);

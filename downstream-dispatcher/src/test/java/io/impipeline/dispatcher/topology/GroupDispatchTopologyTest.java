@@ -9,6 +9,7 @@ import java.util.Set;
 
 import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.tasks.TaskKeyStrategy;
@@ -80,7 +81,7 @@ class GroupDispatchTopologyTest {
         assertThat(tasks).singleElement().satisfies(t -> {
             assertThat(t.key()).isEqualTo("offline_push");
             assertThat(t.value().taskId()).isEqualTo("push:alice:g1:m4");
-            OfflinePushPayload push = t.value().offlinePushPayload();
+            OfflinePushPayload push = Tasks.offlinePushPayload(t.value());
             assertThat(push.userIds()).containsExactly("m4", "m5");
             assertThat(push.content()).isEqualTo("alice: hello g1");
             assertThat(push.conversationId()).isEqualTo(GROUP_CONVERSATION);
@@ -128,8 +129,8 @@ class GroupDispatchTopologyTest {
         f.route(routedGroupText("g1", "alice", members, 1, f.now()));
         List<Task> second = f.tasks().readValuesToList();
 
-        assertThat(first).extracting(t -> t.offlinePushPayload().userIds().size()).containsExactly(500, 500, 200);
-        assertThat(first).flatExtracting(t -> t.offlinePushPayload().userIds()).containsExactlyElementsOf(members);
+        assertThat(first).extracting(t -> Tasks.offlinePushPayload(t).userIds().size()).containsExactly(500, 500, 200);
+        assertThat(first).flatExtracting(t -> Tasks.offlinePushPayload(t).userIds()).containsExactlyElementsOf(members);
         assertThat(first).extracting(Task::taskId).containsExactly("push:alice:g1:member-0000",
                 "push:alice:g1:member-0500", "push:alice:g1:member-1000");
         assertThat(second).extracting(Task::taskId)
@@ -165,7 +166,7 @@ class GroupDispatchTopologyTest {
         assertThat(f.downstream("gw-a").readValuesToList()).singleElement().satisfies(m ->
                 assertThat(m.recipients()).containsExactly(new Recipient("bob", List.of("phone"))));
         assertThat(f.tasks().readValuesToList()).singleElement().satisfies(t ->
-                assertThat(t.offlinePushPayload().userIds()).containsExactly("carol"));
+                assertThat(Tasks.offlinePushPayload(t).userIds()).containsExactly("carol"));
     }
 
     @Test
@@ -183,7 +184,7 @@ class GroupDispatchTopologyTest {
         assertThat(f.gatewayTopics.awaited).containsEntry("gw-a", 1);
         assertThat(f.downstream("gw-a").isEmpty()).isTrue();
         assertThat(f.tasks().readValuesToList()).singleElement().satisfies(t ->
-                assertThat(t.offlinePushPayload().userIds()).hasSize(20));
+                assertThat(Tasks.offlinePushPayload(t).userIds()).hasSize(20));
         assertThat(f.counter("gateway_not_ready", "gw-a")).isEqualTo(1);
     }
 
@@ -296,7 +297,8 @@ class GroupDispatchTopologyTest {
         }
         List<Task> pushes = f.tasks().readValuesToList();
         assertThat(downstream).isEqualTo(gateways);
-        assertThat(pushes).singleElement().satisfies(t -> assertThat(t.offlinePushPayload().userIds()).hasSize(30));
+        assertThat(pushes).singleElement()
+                .satisfies(t -> assertThat(Tasks.offlinePushPayload(t).userIds()).hasSize(30));
         assertThat(recipients + 30).as("the (member, gateway) pairs v1 wrote one record each for")
                 .isEqualTo(perMemberRecordsInV1).isEqualTo(570);
     }

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.impipeline.dispatcher.gateway.GatewaysStore;
 import io.impipeline.dispatcher.gateway.UnreadableHeartbeats;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.TopicKind;
@@ -48,7 +49,7 @@ class UnreadableGatewayTableTest {
         f.route(routedText("m1", "alice", "a-phone", "bob", 1, false, f.now()));
 
         assertThat(f.tasks().readValuesToList()).singleElement()
-                .satisfies(t -> assertThat(t.offlinePushPayload().userIds()).containsExactly("bob"));
+                .satisfies(t -> assertThat(Tasks.offlinePushPayload(t).userIds()).containsExactly("bob"));
         assertThat(f.dlq(TopicKind.ROUTED).isEmpty()).isTrue();
         assertThat(f.count(UnreadableHeartbeats.READS, "reason", "undecodable")).isEqualTo(1);
     }
@@ -80,7 +81,7 @@ class UnreadableGatewayTableTest {
         assertThat(f.downstream("gw-b").readValuesToList()).singleElement()
                 .satisfies(m -> assertThat(m.recipients()).extracting(DownstreamMessage.Recipient::userId)
                         .containsExactly("m2"));
-        assertThat(f.tasks().readValuesToList()).extracting(t -> t.offlinePushPayload().userIds())
+        assertThat(f.tasks().readValuesToList()).extracting(t -> Tasks.offlinePushPayload(t).userIds())
                 .containsExactly(List.of("m1"));
         assertThat(f.dlq(TopicKind.ROUTED).isEmpty()).isTrue();
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
@@ -204,9 +205,9 @@ public final class SilentGateway implements AutoCloseable {
     private void onTask(ConsumerRecord<String, byte[]> r) {
         Task task = WireJson.fromBytes(r.value(), Task.class);
         switch (task.taskType()) {
-            case PERSIST_MESSAGE -> checker.onPersistTask(task.persistPayload());
+            case PERSIST_MESSAGE -> checker.onPersistTask(Tasks.persistPayload(task));
             case OFFLINE_PUSH -> {
-                OfflinePushPayload push = task.offlinePushPayload();
+                OfflinePushPayload push = Tasks.offlinePushPayload(task);
                 checker.onPushTask(push);
                 if (push.userIds().stream().anyMatch(userSet::contains)) {
                     firstPushAt.compareAndSet(0, System.currentTimeMillis());

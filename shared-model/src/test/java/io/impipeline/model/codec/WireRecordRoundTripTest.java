@@ -152,21 +152,21 @@ class WireRecordRoundTripTest {
     @Test
     void everyTaskTypeRoundTripsWithItsTypedPayload() {
         SequencedMessage sequenced = new SequencedMessage(message(), 42, NOW);
-        Task persist = Task.persist(sequenced, NOW);
-        Task push = Task.offlinePush(new OfflinePushPayload(List.of("user_2", "user_3"), "user_1", "msg_1",
+        Task persist = Tasks.persist(sequenced, NOW);
+        Task push = Tasks.offlinePush(new OfflinePushPayload(List.of("user_2", "user_3"), "user_1", "msg_1",
                 "New message", "user_1: [image]", "message", "conv_1"), NOW);
-        Task fanout = Task.groupFanout(new GroupFanoutPayload("group_1", "msg_1", List.of("user_1"), 100, sequenced),
+        Task fanout = Tasks.groupFanout(new GroupFanoutPayload("group_1", "msg_1", List.of("user_1"), 100, sequenced),
                 NOW);
         for (Task task : List.of(persist, push, fanout)) {
             Task decoded = validator.decodeTask(WireJson.toBytes(task)).value();
             assertThat(decoded).isEqualTo(task);
         }
         assertThat(new String(WireJson.toBytes(persist))).contains("\"task_type\":\"persist_message\"");
-        assertThat(validator.decodeTask(WireJson.toBytes(persist)).value().persistPayload()).isEqualTo(sequenced);
-        assertThat(validator.decodeTask(WireJson.toBytes(fanout)).value().groupFanoutPayload().message().seq())
+        assertThat(Tasks.persistPayload(validator.decodeTask(WireJson.toBytes(persist)).value())).isEqualTo(sequenced);
+        assertThat(Tasks.groupFanoutPayload(validator.decodeTask(WireJson.toBytes(fanout)).value()).message().seq())
                 .isEqualTo(42);
         assertThat(push.taskType()).isEqualTo(TaskType.OFFLINE_PUSH);
-        assertThat(push.offlinePushPayload().userIds()).containsExactly("user_2", "user_3");
+        assertThat(Tasks.offlinePushPayload(push).userIds()).containsExactly("user_2", "user_3");
         assertThat(push.taskId()).isEqualTo("push:user_1:msg_1:user_2");
         assertThat(persist.taskId()).as("the message's identity is (from_user_id, message_id)")
                 .isEqualTo("persist:user_1:msg_1");
@@ -187,7 +187,7 @@ class WireRecordRoundTripTest {
 
         byte[] routed = WireJson.toBytes(RoutedMessage.to("user_2", new SequencedMessage(atLimit, 7, NOW), false,
                 NOW + 5));
-        byte[] persist = WireJson.toBytes(Task.persist(new SequencedMessage(atLimit, 7, NOW), NOW));
+        byte[] persist = WireJson.toBytes(Tasks.persist(new SequencedMessage(atLimit, 7, NOW), NOW));
         assertThat(routed.length).isGreaterThan(limit);
         assertThat(persist.length).isGreaterThan(limit);
         assertThat(validator.decodeRouted(routed).isValid()).isTrue();

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.wire.GroupFanoutPayload;
 import io.impipeline.model.wire.RecipientPartitions;
@@ -95,7 +96,7 @@ public class FanoutStep {
     }
 
     public void fanOut(TaskRecord task, FailedTasks failed) {
-        GroupFanoutPayload payload = task.task().groupFanoutPayload();
+        GroupFanoutPayload payload = Tasks.groupFanoutPayload(task.task());
         FanoutProgress.Key key = keyOf(payload);
         Position position = FanoutHeaders.position(task.record().headers());
         Claim claim;

@@ -2,6 +2,7 @@ package io.impipeline.worker.persist;
 
 import java.util.List;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.wire.TaskType;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.worker.batch.DataErrors;
@@ -81,6 +82,6 @@ public class PersistStep {
     }
 
     private static MessageStore.Row row(TaskRecord task) {
-        return new MessageStore.Row(task.task().persistPayload(), StreamTracing.traceId(task.record().headers()));
+        return new MessageStore.Row(Tasks.persistPayload(task.task()), StreamTracing.traceId(task.record().headers()));
     }
 }

@@ -43,7 +43,7 @@ public record PushBatch(List<String> userIds, String fromUserId, String messageI
                 idempotencyKey + "/" + hash(users));
     }
 
-    /** The id {@code Task.offlinePush} gives the task. */
+    /** The id {@code Tasks.offlinePush} gives the task. */
     static String taskKey(String fromUserId, String messageId, String firstUser) {
         return "push:" + fromUserId + ":" + messageId + ":" + firstUser;
     }

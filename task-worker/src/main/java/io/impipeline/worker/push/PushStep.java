@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.wire.OfflinePushPayload;
 import io.impipeline.model.wire.TaskType;
 import io.impipeline.worker.batch.DataErrors;
@@ -92,7 +93,7 @@ public class PushStep {
     }
 
     private Done send(TaskRecord task, FailedTasks failed) {
-        OfflinePushPayload payload = task.task().offlinePushPayload();
+        OfflinePushPayload payload = Tasks.offlinePushPayload(task.task());
         PushBatch batch = PushBatch.of(payload);
         Map<String, String> pending = ledger.claim(batch, provider.name());
         int alreadySent = batch.userIds().size() - pending.size();

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import io.impipeline.model.codec.Decoded;
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.wire.Task;
 import io.impipeline.model.wire.TaskType;
@@ -144,9 +145,9 @@ public class TaskBatchProcessor {
     private static Rejection unusable(Task task) {
         try {
             switch (task.taskType()) {
-                case PERSIST_MESSAGE -> task.persistPayload();
-                case OFFLINE_PUSH -> task.offlinePushPayload();
-                case GROUP_FANOUT -> task.groupFanoutPayload();
+                case PERSIST_MESSAGE -> Tasks.persistPayload(task);
+                case OFFLINE_PUSH -> Tasks.offlinePushPayload(task);
+                case GROUP_FANOUT -> Tasks.groupFanoutPayload(task);
             }
         } catch (RuntimeException e) {
             return Rejection.of(ReasonCode.INVALID_FIELD, "payload does not read as " + task.taskType().wireName()

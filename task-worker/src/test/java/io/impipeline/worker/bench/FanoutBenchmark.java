@@ -7,10 +7,10 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.wire.GroupFanoutPayload;
 import io.impipeline.model.wire.SequencedMessage;
-import io.impipeline.model.wire.Task;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.Messages;
 import io.impipeline.testkit.TestPostgres;
@@ -84,7 +84,7 @@ public final class FanoutBenchmark {
         FanoutProgress progress = worker.getBean(FanoutProgress.class);
         String sender = "member-0000000";
         FanoutProgress.Key key = new FanoutProgress.Key("bench-group", sender, "bench-m1");
-        byte[] task = WireJson.toBytes(Task.groupFanout(new GroupFanoutPayload("bench-group", "bench-m1",
+        byte[] task = WireJson.toBytes(Tasks.groupFanout(new GroupFanoutPayload("bench-group", "bench-m1",
                 List.of(sender), page, new SequencedMessage(Messages.groupText("bench-m1", sender, "bench-group",
                 System.currentTimeMillis()), 1, System.currentTimeMillis())), System.currentTimeMillis()));
         long latencies = 0;
@@ -103,7 +103,7 @@ public final class FanoutBenchmark {
                 // A persist task behind the fan-out on its partition: how long until it is stored?
                 String id = "bench-p" + persisted;
                 long sent = System.nanoTime();
-                producer.send(new ProducerRecord<>("im-task-topic", 0, "bench-conv", WireJson.toBytes(Task.persist(
+                producer.send(new ProducerRecord<>("im-task-topic", 0, "bench-conv", WireJson.toBytes(Tasks.persist(
                         new SequencedMessage(Messages.text(id, "alice", "bob", "bench-conv",
                                 System.currentTimeMillis()), persisted + 1, System.currentTimeMillis()),
                         System.currentTimeMillis())))).get();

@@ -6,9 +6,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.wire.SequencedMessage;
-import io.impipeline.model.wire.Task;
 import io.impipeline.testkit.KafkaTestClients;
 import io.impipeline.testkit.Messages;
 import io.impipeline.testkit.TestPostgres;
@@ -88,7 +88,7 @@ public final class PersistBenchmark {
                 String conversation = "bench-c" + (i % conversations);
                 long seq = i / conversations + 1;
                 String id = conversation + "-m" + seq;
-                byte[] task = WireJson.toBytes(Task.persist(new SequencedMessage(
+                byte[] task = WireJson.toBytes(Tasks.persist(new SequencedMessage(
                         Messages.text(id, "alice", "bob", conversation, System.currentTimeMillis()), seq,
                         System.currentTimeMillis()), System.currentTimeMillis()));
                 producer.send(new ProducerRecord<>("im-task-topic", conversation, task), (meta, e) -> {

@@ -5,6 +5,7 @@ import java.util.Map;
 
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.worker.TaskFixtures;
@@ -54,7 +55,7 @@ class TaskBatchProcessorTest {
 
         ArgumentCaptor<List<TaskRecord>> pushes = ArgumentCaptor.forClass(List.class);
         verify(push).push(pushes.capture(), any());
-        assertThat(pushes.getValue()).extracting(t -> t.task().offlinePushPayload().userIds())
+        assertThat(pushes.getValue()).extracting(t -> Tasks.offlinePushPayload(t.task()).userIds())
                 .containsExactly(List.of("u1", "u2"), List.of("u3"));
         // Page 1 once, and page 2 (a continuation) is other work.
         verify(fanout, times(2)).fanOut(any(), any());
@@ -74,7 +75,7 @@ class TaskBatchProcessorTest {
 
         ArgumentCaptor<List<TaskRecord>> persists = ArgumentCaptor.forClass(List.class);
         verify(persist).persist(persists.capture(), any());
-        assertThat(persists.getValue()).extracting(t -> t.task().persistPayload().message().fromUserId())
+        assertThat(persists.getValue()).extracting(t -> Tasks.persistPayload(t.task()).message().fromUserId())
                 .containsExactly("alice", "carol");
     }
 

@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.topics.TopicSpec;
@@ -143,14 +144,14 @@ final class RouteBuilder {
     }
 
     private KeyValue<String, Output> persistTask(SequencedMessage sequenced, long now) {
-        Task persist = Task.persist(sequenced, now);
+        Task persist = Tasks.persist(sequenced, now);
         return task(taskKeys.keyOf(persist, sequenced.message().conversationId()), persist);
     }
 
     /** The task-worker expands the group page by page into the same per-partition batches. */
     private KeyValue<String, Output> fanoutTask(SequencedMessage sequenced, long now) {
         UpstreamMessage message = sequenced.message();
-        Task fanout = Task.groupFanout(new GroupFanoutPayload(message.groupId(), message.messageId(),
+        Task fanout = Tasks.groupFanout(new GroupFanoutPayload(message.groupId(), message.messageId(),
                 List.of(message.fromUserId()), properties.fanoutBatchSize(), sequenced), now);
         return task(taskKeys.keyOf(fanout, message.groupId()), fanout);
     }

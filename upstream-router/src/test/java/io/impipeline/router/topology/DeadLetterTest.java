@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.tasks.TaskKeyStrategy;
@@ -113,8 +114,8 @@ class DeadLetterTest {
             router.send(Messages.text("second", "alice", "bob", "conv_ab", T0.toEpochMilli()));
 
             assertThat(router.deadLetters()).extracting(RouterDriver::reasonOf).containsExactly("PROCESSING_ERROR");
-            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId() + "@"
-                    + kv.value.persistPayload().seq()).containsExactly("first@1", "second@2");
+            assertThat(router.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).message().messageId() + "@"
+                    + Tasks.persistPayload(kv.value).seq()).containsExactly("first@1", "second@2");
             assertThat(router.routed()).extracting(kv -> kv.value.message().messageId() + "@" + kv.value.seq())
                     .containsExactly("first@1", "first@1", "second@2", "second@2");
             assertThat(router.metrics.value(io.impipeline.router.metrics.RouterMetrics.Outcome.FAILED)).isEqualTo(1);

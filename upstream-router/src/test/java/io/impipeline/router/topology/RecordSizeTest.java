@@ -1,5 +1,6 @@
 package io.impipeline.router.topology;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.platform.kafka.RecordSizeGuard;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ class RecordSizeTest {
             assertThat(routed).hasSize(2);
             var tasks = router.tasks();
             assertThat(tasks).hasSize(1);
-            assertThat(tasks.get(0).value.persistPayload().seq()).isEqualTo(1);
+            assertThat(Tasks.persistPayload(tasks.get(0).value).seq()).isEqualTo(1);
             // The persist task that stopped the router: over the old 1 MiB producer limit, within the 2 MiB one.
             assertThat(RecordSizeGuard.sizeOf("persist_message", WireJson.toBytes(tasks.get(0).value), null))
                     .isGreaterThan(ONE_MIB);
@@ -94,8 +95,8 @@ class RecordSizeTest {
             assertThat(letters.get(0).value()).isEqualTo(big);
             assertThat(DeadLetterHeaders.longValue(letters.get(0).headers(), DeadLetterHeaders.DLT_ORIGINAL_OFFSET))
                     .as("decided before any repartition: the original coordinates").isZero();
-            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId() + "@"
-                    + kv.value.persistPayload().seq()).containsExactly("next@1");
+            assertThat(router.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).message().messageId() + "@"
+                    + Tasks.persistPayload(kv.value).seq()).containsExactly("next@1");
             assertThat(router.remembers("user_123", "big")).isFalse();
             assertThat(router.metrics.value(Outcome.INVALID, "TOO_LARGE")).isEqualTo(1);
             DeduplicationTest.copy(stateDir, saved);
@@ -108,8 +109,8 @@ class RecordSizeTest {
             raised.sendRaw("user_123", big, replay);
 
             assertThat(raised.deadLetters()).isEmpty();
-            assertThat(raised.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId() + "@"
-                    + kv.value.persistPayload().seq()).containsExactly("big@2");
+            assertThat(raised.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).message().messageId() + "@"
+                    + Tasks.persistPayload(kv.value).seq()).containsExactly("big@2");
         }
     }
 
@@ -133,8 +134,8 @@ class RecordSizeTest {
             assertThat(letters).extracting(RouterDriver::reasonOf).containsExactly("TOO_LARGE");
             assertThat(DeadLetterHeaders.text(letters.get(0).headers(), DeadLetterHeaders.DLT_EXCEPTION_MESSAGE))
                     .contains("im-routed-topic").contains("over the router's record limit");
-            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId() + "@"
-                    + kv.value.persistPayload().seq()).containsExactly("first@1", "second@2");
+            assertThat(router.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).message().messageId() + "@"
+                    + Tasks.persistPayload(kv.value).seq()).containsExactly("first@1", "second@2");
             assertThat(router.routed()).extracting(kv -> kv.value.message().messageId())
                     .containsOnly("first", "second");
             assertThat(router.metrics.value(Outcome.ROUTED)).isEqualTo(2);
@@ -161,7 +162,7 @@ class RecordSizeTest {
             assertThat(letter.value()).isEqualTo(value);
             assertThat(DeadLetterHeaders.text(letter.headers(), DeadLetterHeaders.DLT_EXCEPTION_MESSAGE))
                     .contains("1 original headers dropped");
-            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId())
+            assertThat(router.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).message().messageId())
                     .containsExactly("next");
         }
     }
@@ -190,7 +191,7 @@ class RecordSizeTest {
                     .contains("dead letter cut to fit").contains("value " + huge.length + " bytes");
             assertThat(DeadLetterHeaders.longValue(letter.headers(), DeadLetterHeaders.DLT_ORIGINAL_OFFSET)).isZero();
             assertThat(router.metrics.deadLettersCut()).isEqualTo(1);
-            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId())
+            assertThat(router.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).message().messageId())
                     .containsExactly("next");
         }
     }

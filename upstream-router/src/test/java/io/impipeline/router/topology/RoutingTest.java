@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
@@ -166,9 +167,9 @@ class RoutingTest {
             Task fanout = tasks.get(1).value;
             assertThat(tasks.get(1).key).isEqualTo("group_fanout");
             assertThat(fanout.taskId()).isEqualTo("fanout:big:user_0:m1");
-            assertThat(fanout.groupFanoutPayload().groupId()).isEqualTo("big");
-            assertThat(fanout.groupFanoutPayload().excludeUserIds()).containsExactly("user_0");
-            assertThat(fanout.groupFanoutPayload().message().seq()).isEqualTo(1);
+            assertThat(Tasks.groupFanoutPayload(fanout).groupId()).isEqualTo("big");
+            assertThat(Tasks.groupFanoutPayload(fanout).excludeUserIds()).containsExactly("user_0");
+            assertThat(Tasks.groupFanoutPayload(fanout).message().seq()).isEqualTo(1);
             assertThat(router.metrics.value(Outcome.FANOUT_TASK)).isEqualTo(1);
             assertThat(router.metrics.routedRecords(Delivery.GROUP)).isZero();
         }
@@ -197,7 +198,7 @@ class RoutingTest {
                     "hi", "text", java.util.Map.of(), "gateway_001", null, T0.toEpochMilli(), "1.0", "g1", null));
 
             assertThat(router.deadLetters()).extracting(RouterDriver::reasonOf).containsExactly("UNKNOWN_GROUP");
-            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().seq()).containsExactly(1L);
+            assertThat(router.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).seq()).containsExactly(1L);
         }
     }
 
@@ -223,7 +224,7 @@ class RoutingTest {
 
             assertThat(router.deadLetters()).isEmpty();
             assertThat(allRecipients(router.routed())).containsExactlyInAnyOrder("bob", "carol");
-            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().seq()).containsExactly(1L);
+            assertThat(router.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).seq()).containsExactly(1L);
             assertThat(router.metrics.value(Outcome.DUPLICATE)).isEqualTo(1);
         }
     }

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.metrics.RouterMetrics.Outcome;
 import org.junit.jupiter.api.Test;
@@ -49,8 +50,8 @@ class SchedulingTest {
 
             router.advanceWallClock(Duration.ofMinutes(1));
 
-            assertThat(router.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId() + "@"
-                    + kv.value.persistPayload().seq()).containsExactly("early@1", "middle@2", "late@3");
+            assertThat(router.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).message().messageId() + "@"
+                    + Tasks.persistPayload(kv.value).seq()).containsExactly("early@1", "middle@2", "late@3");
         }
     }
 
@@ -74,7 +75,7 @@ class SchedulingTest {
         try (RouterDriver second = new RouterDriver(stateDir)) {
             second.advanceWallClock(Duration.ofSeconds(11));
 
-            assertThat(second.tasks()).extracting(kv -> kv.value.persistPayload().message().messageId())
+            assertThat(second.tasks()).extracting(kv -> Tasks.persistPayload(kv.value).message().messageId())
                     .containsExactly("m1");
         }
     }

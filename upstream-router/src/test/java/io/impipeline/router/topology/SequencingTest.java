@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.wire.Task;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.streams.KeyValue;
@@ -28,7 +29,8 @@ class SequencingTest {
                 String sender = "user_" + (i % 5);
                 router.send(Messages.text("m" + i, sender, "peer_" + conversation, conversation, T0.toEpochMilli()));
             }
-            Map<String, List<Long>> seqByConversation = router.tasks().stream().map(kv -> kv.value.persistPayload())
+            Map<String, List<Long>> seqByConversation = router.tasks().stream()
+                    .map(kv -> Tasks.persistPayload(kv.value))
                     .collect(Collectors.groupingBy(p -> p.message().conversationId(),
                             Collectors.mapping(p -> p.seq(), Collectors.toList())));
 
@@ -48,7 +50,7 @@ class SequencingTest {
             assertThat(routed).extracting(kv -> kv.value.message().messageId() + "@" + kv.value.seq())
                     .containsExactly("a@1", "a@1", "b@2", "b@2");
             List<Task> tasks = router.tasks().stream().map(kv -> kv.value).toList();
-            assertThat(tasks).extracting(t -> t.persistPayload().seq()).containsExactly(1L, 2L);
+            assertThat(tasks).extracting(t -> Tasks.persistPayload(t).seq()).containsExactly(1L, 2L);
         }
     }
 }

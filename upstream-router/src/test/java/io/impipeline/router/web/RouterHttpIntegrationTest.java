@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.stream.IntStream;
 
 import io.impipeline.model.ImHeaders;
+import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GroupMembership;
@@ -166,7 +167,7 @@ class RouterHttpIntegrationTest {
                 all -> all.stream().anyMatch(r -> isMessage(r, "grp_http_1")), Duration.ofSeconds(30)).stream()
                 .filter(r -> isMessage(r, "grp_http_1")).toList();
         assertThat(tasks).hasSize(1);
-        assertThat(WireJson.fromBytes(tasks.get(0).value(), Task.class).persistPayload().seq()).isEqualTo(1);
+        assertThat(Tasks.persistPayload(WireJson.fromBytes(tasks.get(0).value(), Task.class)).seq()).isEqualTo(1);
     }
 
     /** The group table is global and read by its own thread: a message sent before it has the group is rejected. */
