@@ -12,12 +12,16 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param serviceToken the shared secret; when empty every protected endpoint answers 401 (secure by default)
  * @param tokenHeader  header that carries it; {@code Authorization: Bearer <token>} is accepted as well
- * @param openPaths    path patterns served without a token (health probes)
+ * @param openPaths    path patterns served without a token: health probes, and the Swagger UI's page and static files
+ *                     (a browser cannot add the header to a page it opens; the page asks for the token and sends it
+ *                     with its requests, see {@link ServiceTokenSwaggerIndexTransformer}); the OpenAPI description
+ *                     ({@code /v3/api-docs/**}) is not open
  */
 @Validated
 @ConfigurationProperties("im.security")
 public record SecurityProperties(
         @DefaultValue("") String serviceToken,
         @DefaultValue("X-Service-Token") @NotBlank String tokenHeader,
-        @DefaultValue({"/actuator/health", "/actuator/health/**", "/actuator/info"}) List<String> openPaths) {
+        @DefaultValue({"/actuator/health", "/actuator/health/**", "/actuator/info", "/swagger-ui.html", "/swagger-ui/**"})
+        List<String> openPaths) {
 }
