@@ -169,6 +169,8 @@ public final class LocalPipeline implements AutoCloseable {
         b.append(curl).append(url("downstream-dispatcher")).append("/api/v1/gateways\n");
         b.append(curl).append(url("dlq-handler")).append("/api/v1/dead-letters\n");
         b.append(curl).append(url("upstream-router")).append("/actuator/prometheus | grep '^im_'\n");
+        b.append("API descriptions (OpenAPI; the page asks for the service token): ")
+                .append(url("upstream-router")).append("/swagger-ui.html, and the same path on every app\n");
         return b.toString();
     }
 
