@@ -1,17 +1,11 @@
 package io.impipeline.dlq;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.util.ArrayList;
-import java.util.List;
-
+import io.impipeline.testkit.OpenApiChecks;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
+import static io.impipeline.testkit.OpenApiChecks.keys;
+import static io.impipeline.testkit.OpenApiChecks.names;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -20,44 +14,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class OpenApiIntegrationTest extends DlqIntegrationSupport {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
-
-    private HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + path));
-        if (token != null) {
-            request.header("X-Service-Token", token);
-        }
-        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    private OpenApiChecks checks() {
+        return new OpenApiChecks(port, TOKEN);
     }
 
     @Test
     void theDescriptionNeedsTheServiceTokenAndHealthProbesStayOpen() throws Exception {
-        for (String path : List.of("/v3/api-docs", "/v3/api-docs.yaml", "/v3/api-docs/swagger-config")) {
-            HttpResponse<String> without = get(path, null);
-            assertThat(without.statusCode()).as(path).isEqualTo(401);
-            assertThat(JSON.readTree(without.body()).path("error").asString()).isEqualTo("UNAUTHORIZED");
-            assertThat(get(path, "wrong-token").statusCode()).as(path).isEqualTo(401);
-            assertThat(get(path, TOKEN).statusCode()).as(path).isEqualTo(200);
-        }
-        assertThat(get("/actuator/health", null).statusCode()).isNotEqualTo(401);
-        assertThat(get("/actuator/prometheus", null).statusCode()).isEqualTo(401);
+        checks().descriptionNeedsTheTokenAndHealthProbesStayOpen();
     }
 
     @Test
     void theDescriptionListsTheEndpointsUnderItsNameWithTheTokenAsSecurityScheme() throws Exception {
-        HttpResponse<String> answer = get("/v3/api-docs", TOKEN);
-        assertThat(answer.statusCode()).isEqualTo(200);
-        JsonNode api = JSON.readTree(answer.body());
-
-        assertThat(api.path("info").path("title").asString()).isEqualTo("dlq-handler");
-        assertThat(api.path("info").path("version").asString()).matches("\\d+\\.\\d+\\.\\d+.*");
-        JsonNode scheme = api.path("components").path("securitySchemes").path("serviceToken");
-        assertThat(scheme.path("type").asString()).isEqualTo("apiKey");
-        assertThat(scheme.path("in").asString()).isEqualTo("header");
-        assertThat(scheme.path("name").asString()).isEqualTo("X-Service-Token");
-        assertThat(api.path("security").get(0).has("serviceToken")).isTrue();
-
+        JsonNode api = checks().description("dlq-handler");
         JsonNode paths = api.path("paths");
         assertThat(paths.path("/api/v1/dead-letters").has("get")).isTrue();
         assertThat(paths.path("/api/v1/dead-letters/summary").has("get")).isTrue();
@@ -77,67 +45,10 @@ class OpenApiIntegrationTest extends DlqIntegrationSupport {
                 .contains("dlq_topic", "original_topic", "replay_count");
         assertThat(keys(schemas.path("ReplayJob").path("properties")))
                 .contains("source_topic", "target_topic");
-        assertThat(operationsWithout401(api)).as("every operation may answer 401 (the token filter)").isEmpty();
-        assertThat(api.path("components").path("schemas").path("ApiError").path("properties").has("error")).isTrue();
-        assertThat(camelCaseProperties(api)).as("schema properties are snake_case, as on the wire").isEmpty();
     }
 
     @Test
     void theSwaggerUiIsServedFromTheJarWithoutTheTokenAndSendsItWithItsRequests() throws Exception {
-        HttpResponse<String> page = get("/swagger-ui.html", null);
-        assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.uri().getPath()).isEqualTo("/swagger-ui/index.html");
-        assertThat(page.body()).contains("id=\"swagger-ui\"").doesNotContain("src=\"http");
-        assertThat(get("/swagger-ui/swagger-ui-bundle.js", null).statusCode()).isEqualTo(200);
-
-        HttpResponse<String> initializer = get("/swagger-ui/swagger-initializer.js", null);
-        assertThat(initializer.statusCode()).isEqualTo(200);
-        assertThat(initializer.body()).contains("requestInterceptor", "\"X-Service-Token\"",
-                "/v3/api-docs/swagger-config").doesNotContain(TOKEN, "https://");
-    }
-
-    /** The names of an object's properties. */
-    static List<String> keys(JsonNode node) {
-        List<String> keys = new ArrayList<>();
-        for (var p : node.properties()) {
-            keys.add(p.getKey());
-        }
-        return keys;
-    }
-
-    /** The "name" of each element of an array (operation parameters). */
-    static List<String> names(JsonNode array) {
-        List<String> names = new ArrayList<>();
-        for (JsonNode element : array) {
-            names.add(element.path("name").asString());
-        }
-        return names;
-    }
-
-    /** Every operation ("METHOD path") that does not describe a 401 answer. */
-    static List<String> operationsWithout401(JsonNode api) {
-        List<String> found = new ArrayList<>();
-        for (var path : api.path("paths").properties()) {
-            for (var operation : path.getValue().properties()) {
-                if (!operation.getValue().path("responses").has("401")) {
-                    found.add(operation.getKey() + " " + path.getKey());
-                }
-            }
-        }
-        return found;
-    }
-
-    /** Every schema property whose name has an upper-case letter ("Schema.property"). */
-    static List<String> camelCaseProperties(JsonNode api) {
-        List<String> found = new ArrayList<>();
-        for (var schema : api.path("components").path("schemas").properties()) {
-            for (var p : schema.getValue().path("properties").properties()) {
-                String property = p.getKey();
-                if (!property.equals(property.toLowerCase())) {
-                    found.add(schema.getKey() + "." + property);
-                }
-            }
-        }
-        return found;
+        checks().swaggerUiIsServedWithoutTheTokenAndSendsIt();
     }
 }
