@@ -20,7 +20,7 @@ import jakarta.validation.constraints.NotBlank;
  *                          an accepted record (a routed copy, a task: the record plus a few fields and ids) always
  *                          fits; the producers' {@code max.request.size} matches it
  * @param replicationFactor when set, overrides every spec's replica count (1 for a single-broker dev cluster)
- * @param specs             per topic kind (upstream, routed, presence, gateway, group, task): name, partitions,
+ * @param specs             per topic kind (upstream, routed, presence, gateway, group, task, trace): name, partitions,
  *                          replicas, retention, cleanup policy. Entries given here replace the defaults field by field.
  * @param downstream        spec of each {@code im-downstream-topic-{gateway_id}}; its name is the prefix before the id
  * @param dlq               spec of each {@code <topic>-dlq}; its name is the suffix
@@ -56,7 +56,8 @@ public record ImTopicsProperties(
             TopicKind.PRESENCE, TopicSpec.delete("im-presence-topic", 10, 3, Duration.ofDays(7)),
             TopicKind.GATEWAY, TopicSpec.compact("im-gateway-topic", 1, 3),
             TopicKind.GROUP, TopicSpec.compact("im-group-topic", 3, 3),
-            TopicKind.TASK, TopicSpec.delete("im-task-topic", 5, 3, Duration.ofDays(3)));
+            TopicKind.TASK, TopicSpec.delete("im-task-topic", 5, 3, Duration.ofDays(3)),
+            TopicKind.TRACE, TopicSpec.delete("im-trace-topic", 3, 3, Duration.ofDays(3)));
 
     private static final SpecOverride DOWNSTREAM_DEFAULT =
             new SpecOverride("im-downstream-topic-", 3, (short) 2, Duration.ofDays(1), "delete");
@@ -138,7 +139,7 @@ public record ImTopicsProperties(
             }
         }
         throw new IllegalArgumentException("unknown topic kind '" + key + "'; known: upstream, routed, presence, "
-                + "gateway, group, task (add -dlq for a dead-letter topic)");
+                + "gateway, group, task, trace (add -dlq for a dead-letter topic)");
     }
 
     public int minInsyncReplicasFor(TopicSpec spec) {

@@ -7,7 +7,9 @@ public enum TopicKind {
     PRESENCE("presence"),
     GATEWAY("gateway"),
     GROUP("group"),
-    TASK("task");
+    TASK("task"),
+    /** Message trace events (issue 15): what each stage did with a message, written in its transaction. */
+    TRACE("trace");
 
     private final String key;
 

@@ -45,7 +45,7 @@ import org.springframework.web.client.RestClient;
         "org.springframework.cloud.stream.binder.kafka.streams.KafkaStreamsBinderSupportAutoConfiguration",
         "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration",
         "org.springframework.boot.micrometer.tracing.autoconfigure.NoopTracerAutoConfiguration"})
-@EnableConfigurationProperties(InstanceProperties.class)
+@EnableConfigurationProperties({InstanceProperties.class, TraceProperties.class})
 public class ImCommonAutoConfiguration {
 
     @Bean
