@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * An app of the pipeline as its own JVM, started from its module's {@code target/classes} and the runtime classpath
- * the build wrote ({@code target/runtime-classpath.txt}), with its own {@code application.yml}, as in production.
+ * An app of the pipeline as its own JVM, started from its module's jar or {@code target/classes} and the runtime
+ * classpath the build wrote ({@code target/runtime-classpath.txt}), with its own {@code application.yml}, as in
+ * production; with class-data sharing when a fresh jar exists ({@link ClassDataSharing}).
  */
 public final class AppProcess {
 
@@ -29,6 +30,7 @@ public final class AppProcess {
     private Process process;
     private List<String> lastCommand;
     private Map<String, String> lastEnvironment;
+    private String sharing = "off";
 
     /** @param instanceId distinct per instance of an app: its log file name and its {@code im.instance-id} */
     public AppProcess(AppSpec spec, String instanceId, Path repository, Path logDirectory) {
@@ -55,18 +57,25 @@ public final class AppProcess {
         return logFile;
     }
 
+    /** Class-data sharing of the last start: {@code on}, {@code recording at stop} or {@code off}. */
+    public String classDataSharing() {
+        return sharing;
+    }
+
     public void start(Map<String, String> environment, List<String> arguments, String jvmMemory) throws IOException {
         Path module = repository.resolve(spec.module());
         Path classpathFile = module.resolve("target/runtime-classpath.txt");
         if (!Files.exists(classpathFile)) {
             throw new IllegalStateException(classpathFile + " is missing: build first (./mvnw -DskipTests package)");
         }
-        String classpath = module.resolve("target/classes") + java.io.File.pathSeparator
-                + Files.readString(classpathFile).trim();
+        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, instanceId.equals(spec.module()));
+        String classpath = launch.appClasses() + java.io.File.pathSeparator + Files.readString(classpathFile).trim();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx" + jvmMemory);
         command.add("-XX:+UseSerialGC");
+        command.addAll(launch.jvmFlags());
+        sharing = launch.sharing() ? "on" : launch.recording() ? "recording at stop" : "off";
         // Extra JVM flags per app, e.g. IM_JVM_OPTS_UPSTREAM_ROUTER="-XX:StartFlightRecording=..." to profile one.
         String extra = System.getenv("IM_JVM_OPTS_" + spec.module().toUpperCase().replace('-', '_'));
         if (extra != null && !extra.isBlank()) {

@@ -99,8 +99,9 @@ public final class LocalPipeline implements AutoCloseable {
                     }
                 }
                 args.addAll(options.appArguments());
-                out.println("starting " + instanceId + " on port " + spec.port() + " (log: " + app.logFile() + ")");
                 app.start(environment(), args, options.appMemory());
+                out.println("starting " + instanceId + " on port " + spec.port() + " (log: " + app.logFile()
+                        + ", class-data sharing " + app.classDataSharing() + ")");
                 apps.add(app);
             }
         }
