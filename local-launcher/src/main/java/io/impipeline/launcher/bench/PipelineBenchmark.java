@@ -49,6 +49,10 @@ public final class PipelineBenchmark {
                 .map(String::trim).map(Integer::parseInt).toList();
         boolean skipTuned = List.of(args).contains("--skip-tuned");
         Path repository = Path.of("").toAbsolutePath();
+        if (List.of(args).contains("--trace-overhead")) {
+            traceOverhead(repository, saturationMessages, Integer.parseInt(arg(args, "--rounds", "2")), args);
+            return;
+        }
 
         StringBuilder report = new StringBuilder();
         report.append("Measured ").append(LocalDate.now()).append(" on ").append(Runtime.getRuntime()
@@ -130,6 +134,53 @@ public final class PipelineBenchmark {
         peakRss.forEach((k, v) -> report.append("| ").append(k).append(" | ").append(v).append(" MiB |\n"));
         System.out.println("\n" + report);
         Path out = repository.resolve(".local-bench-report.md");
+        Files.writeString(out, report.toString());
+        System.out.println("(also written to " + out + ")");
+    }
+
+    /**
+     * {@code bench/run --trace-overhead} (issue 15): what writing trace events costs. The same saturation runs
+     * (mixed and single chat, after the same warm-up) on a pipeline started with {@code im.trace.enabled} true, then
+     * false, alternating for {@code --rounds}, so that each pair is measured side by side on the same machine; the
+     * report gives each run and the ratio per pair.
+     */
+    private static void traceOverhead(Path repository, int saturationMessages, int rounds, String[] args)
+            throws Exception {
+        StringBuilder report = new StringBuilder();
+        report.append("Measured ").append(java.time.LocalDateTime.now().withNano(0)).append(" on ")
+                .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                .append(System.getProperty("java.version")).append("; single-node KRaft broker, every app its own JVM")
+                .append(" (-Xmx384m, SerialGC), ").append(RECORD_BYTES).append("-byte messages, ")
+                .append(saturationMessages).append(" messages per saturation run. Command: `bench/run ")
+                .append(String.join(" ", args)).append("`.\n\n")
+                .append("| round | trace | mixed saturation (msg/s) | single chat saturation (delivered msg/s) |\n")
+                .append("|---|---|---|---|\n");
+        List<double[]> pairs = new java.util.ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            double[] pair = new double[4];
+            for (boolean trace : new boolean[]{true, false}) {
+                try (LocalPipeline pipeline = start(repository, List.of("--im.trace.enabled=" + trace))) {
+                    simulate(pipeline, single(pipeline, WARM_UP_RATE, WARM_UP, 0), null);
+                    DeliveryChecker.Summary mixed = simulate(pipeline, mixed(pipeline, 0, Duration.ofMinutes(5),
+                            saturationMessages), null);
+                    DeliveryChecker.Summary single = simulate(pipeline, single(pipeline, 0, Duration.ofMinutes(5),
+                            saturationMessages), null);
+                    int at = trace ? 0 : 2;
+                    pair[at] = messagesPerSecond(mixed);
+                    pair[at + 1] = single.deliveriesPerSecond();
+                    report.append(String.format("| %d | %s | %.0f (%s) | %.0f (%s) |%n", round, trace ? "on" : "off",
+                            pair[at], verdict(mixed), pair[at + 1], verdict(single)));
+                }
+            }
+            pairs.add(pair);
+        }
+        report.append("\n| round | mixed: on / off | single chat: on / off |\n|---|---|---|\n");
+        for (int i = 0; i < pairs.size(); i++) {
+            double[] p = pairs.get(i);
+            report.append(String.format("| %d | %.3f | %.3f |%n", i + 1, p[0] / p[2], p[1] / p[3]));
+        }
+        System.out.println("\n" + report);
+        Path out = repository.resolve(".local-bench-trace-report.md");
         Files.writeString(out, report.toString());
         System.out.println("(also written to " + out + ")");
     }
