@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import io.impipeline.model.codec.WireValidator;
+import io.impipeline.platform.autoconfigure.TraceProperties;
 import io.impipeline.platform.tracing.StreamTracing;
+import io.impipeline.worker.batch.MessageTrace;
 import io.impipeline.worker.batch.WorkerMetrics;
 import io.impipeline.worker.fanout.FanoutPageListener;
 import io.impipeline.worker.fanout.FanoutProgress;
@@ -31,6 +33,7 @@ import io.impipeline.worker.task.TaskDeadLetters;
 import io.impipeline.worker.task.TaskListener;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
@@ -63,6 +66,16 @@ public class WorkerConfiguration {
         return new WorkerMetrics(registry);
     }
 
+    /**
+     * Trace events (issue 15) with the listeners' transactional template, so that they go out in each poll's Kafka
+     * transaction; {@code im.trace.enabled=false}: none.
+     */
+    @Bean
+    MessageTrace messageTrace(TraceProperties trace, KafkaTemplate<String, byte[]> template, WorkerTopics topics,
+                              Clock clock, @Value("${spring.application.name:task-worker}") String app) {
+        return trace.on() ? new MessageTrace(template, topics.trace(), app, clock) : MessageTrace.off();
+    }
+
     // ---- persist_message ---------------------------------------------------------------------------------------
 
     @Bean
@@ -71,8 +84,8 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    PersistStep persistStep(MessageStore store, WorkerMetrics metrics) {
-        return new PersistStep(store, metrics);
+    PersistStep persistStep(MessageStore store, WorkerMetrics metrics, MessageTrace trace) {
+        return new PersistStep(store, metrics, trace);
     }
 
     // ---- offline_push ------------------------------------------------------------------------------------------
@@ -97,8 +110,9 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    PushStep pushStep(PushProvider provider, JdbcTemplate jdbc, WorkerMetrics metrics, ExecutorService pushPool) {
-        return new PushStep(provider, new PushLedger(jdbc), metrics, pushPool);
+    PushStep pushStep(PushProvider provider, JdbcTemplate jdbc, WorkerMetrics metrics, ExecutorService pushPool,
+                      MessageTrace trace) {
+        return new PushStep(provider, new PushLedger(jdbc), metrics, pushPool, trace);
     }
 
     // ---- group_fanout ------------------------------------------------------------------------------------------
@@ -124,10 +138,11 @@ public class WorkerConfiguration {
     @Bean
     FanoutStep fanoutStep(FanoutProgress progress, KafkaTemplate<String, byte[]> template, WorkerTopics topics,
                           WorkerProperties worker, ObjectProvider<FanoutPageListener> pageListener,
-                          WorkerMetrics metrics, Clock clock, ObjectProvider<StreamTracing> tracing) {
+                          WorkerMetrics metrics, Clock clock, ObjectProvider<StreamTracing> tracing,
+                          MessageTrace trace) {
         return new FanoutStep(progress, template, topics, worker.fanout(),
                 pageListener.getIfAvailable(() -> (group, message, page, sent) -> { }), metrics, clock,
-                tracing.getIfAvailable());
+                tracing.getIfAvailable(), trace);
     }
 
     // ---- the task listeners ------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +23,7 @@ import io.impipeline.model.wire.TaskType;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.worker.batch.DataErrors;
 import io.impipeline.worker.batch.FailedTasks;
+import io.impipeline.worker.batch.MessageTrace;
 import io.impipeline.worker.batch.Outages;
 import io.impipeline.worker.batch.RetryHeaders;
 import io.impipeline.worker.batch.TaskRecord;
@@ -57,6 +59,10 @@ import org.springframework.kafka.core.KafkaOperations;
  * committed write nothing. A page that fails before it is sent (the projection does not know the group, the page
  * cannot be read) takes the retry path and, after the last attempt, the DLQ ({@code RETRIES_EXHAUSTED}), keeping its
  * cursor: a replay resumes there.
+ *
+ * <p>Each page written is traced {@code fanned_out} (detail: {@code group_id}, {@code page}, {@code recipients} of
+ * the page, routed {@code records}) with the page's records, in the same Kafka transaction: a page that aborts leaves
+ * no trace, the page redone writes its own.
  */
 public class FanoutStep {
 
@@ -74,11 +80,12 @@ public class FanoutStep {
     private final WorkerMetrics metrics;
     private final Clock clock;
     private final StreamTracing tracing;
+    private final MessageTrace messageTrace;
 
     /** @param tracing null when tracing is off */
     public FanoutStep(FanoutProgress progress, KafkaOperations<String, byte[]> template, WorkerTopics topics,
                       WorkerProperties.Fanout settings, FanoutPageListener pageListener, WorkerMetrics metrics,
-                      Clock clock, StreamTracing tracing) {
+                      Clock clock, StreamTracing tracing, MessageTrace messageTrace) {
         this.progress = progress;
         this.template = template;
         this.topics = topics;
@@ -87,6 +94,7 @@ public class FanoutStep {
         this.metrics = metrics;
         this.clock = clock;
         this.tracing = tracing;
+        this.messageTrace = messageTrace;
     }
 
     /** The fan-out a task belongs to: the group and the message's identity. */
@@ -127,9 +135,11 @@ public class FanoutStep {
     private void writePage(TaskRecord task, GroupFanoutPayload payload, FanoutProgress.Key key, Claim.Page page,
                            FailedTasks failed, List<Header> trace) {
         List<ProducerRecord<String, byte[]>> records;
+        List<String> recipients;
         try {
             pageListener.beforePage(key.groupId(), key.messageId(), page.page());
-            records = pageRecords(payload, page.members(), trace);
+            recipients = recipients(payload, page.members());
+            records = pageRecords(payload, recipients, trace);
         } catch (RuntimeException e) {
             // Nothing of this page was sent: let the claim go (a replay may take the page over) and settle the task.
             release(key, page, task);
@@ -143,9 +153,23 @@ public class FanoutStep {
         long recordsSoFar = page.recordsSoFar() + records.size();
         template.send(continuation(task, new Position(page.page() + 1, last, recordsSoFar)));
         metrics.fanoutRecords(records.size());
+        tracePage(key, page.page(), recipients.size(), records.size());
         log.debug("fan-out page group_id={} message_id={} page={} members={} records={}", key.groupId(),
                 key.messageId(), page.page(), page.members().size(), records.size());
         pageListener.afterPage(key.groupId(), key.messageId(), page.page(), recordsSoFar);
+    }
+
+    /** The page's {@code fanned_out} event, sent with the page (before anything that could still abort it). */
+    private void tracePage(FanoutProgress.Key key, int page, int recipients, int records) {
+        if (!messageTrace.on()) {
+            return;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("group_id", key.groupId());
+        detail.put("page", page);
+        detail.put("recipients", recipients);
+        detail.put("records", records);
+        messageTrace.fannedOut(key.messageId(), key.fromUserId(), detail);
     }
 
     private void complete(FanoutProgress.Key key, Claim.Completed completed) {
@@ -189,18 +213,22 @@ public class FanoutStep {
         }
     }
 
-    /**
-     * The page's group batches: members but the excluded ones and the sender, by partition of the routed topic, one
-     * record per partition (split in halves while a record would exceed the record size limit).
-     */
-    private List<ProducerRecord<String, byte[]>> pageRecords(GroupFanoutPayload payload, List<String> members,
-                                                             List<Header> trace) {
+    /** The page's members but the excluded ones and the sender. */
+    private static List<String> recipients(GroupFanoutPayload payload, List<String> members) {
         Set<String> excluded = new HashSet<>();
         if (payload.excludeUserIds() != null) {
             excluded.addAll(payload.excludeUserIds());
         }
         excluded.add(payload.message().message().fromUserId());
-        List<String> recipients = members.stream().filter(u -> !excluded.contains(u)).toList();
+        return members.stream().filter(u -> !excluded.contains(u)).toList();
+    }
+
+    /**
+     * The page's group batches: its recipients by partition of the routed topic, one record per partition (split in
+     * halves while a record would exceed the record size limit).
+     */
+    private List<ProducerRecord<String, byte[]>> pageRecords(GroupFanoutPayload payload, List<String> recipients,
+                                                             List<Header> trace) {
         String key = payload.message().message().conversationId();
         long routedAt = clock.millis();
         List<ProducerRecord<String, byte[]>> records = new ArrayList<>();

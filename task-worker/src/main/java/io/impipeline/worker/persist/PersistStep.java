@@ -7,6 +7,7 @@ import io.impipeline.model.wire.TaskType;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.worker.batch.DataErrors;
 import io.impipeline.worker.batch.FailedTasks;
+import io.impipeline.worker.batch.MessageTrace;
 import io.impipeline.worker.batch.Outages;
 import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
@@ -22,6 +23,9 @@ import org.springframework.dao.DataAccessException;
  * PostgreSQL refuses for its data (SQLSTATE class 22/23, e.g. a NUL character in {@code content}) is dead-lettered at
  * once with {@code INVALID_FIELD} and the database's reason: it would fail the same way on every attempt. Any other
  * failure of a row takes the retry path.
+ *
+ * <p>Each message whose row is in PostgreSQL once its database transaction committed (stored now, or found already
+ * there) is traced {@code persisted}, in the poll's Kafka transaction; a row that failed is not.
  */
 public class PersistStep {
 
@@ -30,10 +34,12 @@ public class PersistStep {
 
     private final MessageStore store;
     private final WorkerMetrics metrics;
+    private final MessageTrace trace;
 
-    public PersistStep(MessageStore store, WorkerMetrics metrics) {
+    public PersistStep(MessageStore store, WorkerMetrics metrics, MessageTrace trace) {
         this.store = store;
         this.metrics = metrics;
+        this.trace = trace;
     }
 
     public void persist(List<TaskRecord> tasks, FailedTasks failed) {
@@ -44,6 +50,9 @@ public class PersistStep {
         try {
             int[] counts = metrics.persistBatch().record(() -> store.insertBatch(rows));
             count(counts);
+            for (int i = 0; i < rows.size(); i++) {
+                trace(rows.get(i), counts[i]);
+            }
         } catch (DataAccessException e) {
             if (Outages.isOutage(e)) {
                 throw e;
@@ -57,7 +66,9 @@ public class PersistStep {
     private void insertOneByOne(List<TaskRecord> tasks, List<MessageStore.Row> rows, FailedTasks failed) {
         for (int i = 0; i < rows.size(); i++) {
             try {
-                count(new int[] {store.insertOne(rows.get(i))});
+                int count = store.insertOne(rows.get(i));
+                count(new int[] {count});
+                trace(rows.get(i), count);
             } catch (DataAccessException e) {
                 if (Outages.isOutage(e)) {
                     throw e;
@@ -79,6 +90,12 @@ public class PersistStep {
         }
         metrics.task(TYPE, Outcome.PERSISTED, stored);
         metrics.task(TYPE, Outcome.DUPLICATE, counts.length - stored);
+    }
+
+    /** The row is in PostgreSQL: its insert stored it ({@code count != 0}) or found it there ({@code 0}). */
+    private void trace(MessageStore.Row row, int count) {
+        trace.persisted(row.message().message().messageId(), row.message().message().fromUserId(),
+                row.message().message().conversationId(), row.message().seq(), count == 0);
     }
 
     private static MessageStore.Row row(TaskRecord task) {

@@ -56,6 +56,11 @@ public final class WorkerTopics {
         return topics.name(TopicKind.GROUP);
     }
 
+    /** Where the worker writes what it did with each message ({@code im-trace-topic}, issue 15). */
+    public String trace() {
+        return topics.name(TopicKind.TRACE);
+    }
+
     public String dlqSuffix() {
         return topics.dlqSuffix();
     }
