@@ -49,6 +49,8 @@ import static org.awaitility.Awaitility.await;
         "im.dlq.capture.retry-max=1s",
         "im.dlq.topic-replay.progress-interval=200ms",
         "im.dlq.topic-replay.poll-timeout=100ms",
+        "im.dlq.trace.poll-timeout=100ms",
+        "im.dlq.trace.fetch-max-wait=50ms",
         // The tests' own topics (unique(...): a name and 8 hex digits) are replay targets besides the default ones.
         "im.dlq.replay.allowed-topic-patterns=im-[a-z-]+-[0-9a-f]{8}"})
 @EmbeddedKafka(partitions = 1)
@@ -169,6 +171,21 @@ public abstract class DlqIntegrationSupport {
 
     protected Response post(String path, Object body) {
         return call(HttpMethod.POST, path, body);
+    }
+
+    /** A POST naming its operator in {@code X-Operator}. */
+    protected Response postAs(String operator, String path, Object body) {
+        RestClient.RequestBodySpec spec = RestClient.create("http://localhost:" + port).method(HttpMethod.POST)
+                .uri(path).header("X-Service-Token", TOKEN).header("X-Operator", operator);
+        if (body != null) {
+            spec.contentType(MediaType.APPLICATION_JSON)
+                    .body(body instanceof String s ? s : WireJson.mapper().writeValueAsString(body));
+        }
+        return spec.exchange((req, res) -> {
+            byte[] bytes = res.getBody().readAllBytes();
+            return new Response(res.getStatusCode().value(),
+                    bytes.length == 0 ? null : WireJson.mapper().readTree(bytes));
+        });
     }
 
     public record Response(int status, JsonNode body) {

@@ -38,6 +38,15 @@ class OpenApiIntegrationTest extends DlqIntegrationSupport {
         assertThat(paths.path("/api/v1/replays").has("post")).isTrue();
         assertThat(paths.path("/api/v1/replays/{id}").has("get")).isTrue();
         assertThat(paths.path("/api/v1/replays/{id}/cancel").has("post")).isTrue();
+        assertThat(paths.path("/api/v1/trace/{fromUserId}/{messageId}").has("get")).isTrue();
+        assertThat(paths.path("/api/v1/trace/{messageId}").has("get")).isTrue();
+        assertThat(paths.path("/api/v1/audit").has("get")).isTrue();
+        assertThat(names(paths.path("/api/v1/audit").path("get").path("parameters")))
+                .contains("limit", "before_id");
+        assertThat(names(paths.path("/api/v1/dead-letters/{id}/replay").path("post").path("parameters")))
+                .as("the operator of a change").contains("X-Operator");
+        assertThat(names(paths.path("/api/v1/replays/{id}/cancel").path("post").path("parameters")))
+                .contains("X-Operator");
         assertThat(names(paths.path("/api/v1/dead-letters").path("get").path("parameters")))
                 .contains("original_topic", "message_id", "exception_contains", "cursor");
         JsonNode schemas = api.path("components").path("schemas");
@@ -45,6 +54,10 @@ class OpenApiIntegrationTest extends DlqIntegrationSupport {
                 .contains("dlq_topic", "original_topic", "replay_count");
         assertThat(keys(schemas.path("ReplayJob").path("properties")))
                 .contains("source_topic", "target_topic");
+        assertThat(keys(schemas.path("MessageTrace").path("properties")))
+                .contains("from_user_id", "message_id", "stages");
+        assertThat(keys(schemas.path("AuditItem").path("properties")))
+                .contains("id", "at", "actor", "action", "target", "count", "detail");
     }
 
     @Test

@@ -1,10 +1,13 @@
 package io.impipeline.dlq.capture;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import io.impipeline.dlq.letter.CapturedDeadLetter;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterRepository;
+import io.impipeline.dlq.store.TraceRepository;
+import io.impipeline.dlq.store.TraceRepository.DlqCoordinates;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +27,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * at ERROR, counted in {@value DeadLetterMetrics#UNSTORED} and skipped. Only an outage (see {@link StoreFailures})
  * holds the partitions: the batch is thrown back to the container's error handler and retried until PostgreSQL is
  * back.
+ *
+ * <p>A dead letter whose value names its message ({@code message_id} and {@code from_user_id}, see
+ * {@code MessageIds}) gets a {@code dead_lettered} row in {@code trace_events} in the transaction that stores it
+ * (issue 15), so the message's trace shows it exactly when it is stored.
  */
 @Component
 public class DeadLetterCaptureListener {
@@ -34,14 +41,16 @@ public class DeadLetterCaptureListener {
     private static final long TRANSIENT_PAUSE_MS = 100;
 
     private final DeadLetterRepository repository;
+    private final TraceRepository traces;
     private final TransactionTemplate tx;
     private final DeadLetterMetrics metrics;
     private final DeadLetterLog deadLetterLog;
     private final int recordAttempts;
 
-    public DeadLetterCaptureListener(DeadLetterRepository repository, TransactionTemplate tx,
+    public DeadLetterCaptureListener(DeadLetterRepository repository, TraceRepository traces, TransactionTemplate tx,
                                      DeadLetterMetrics metrics, DeadLetterLog deadLetterLog, DlqProperties dlq) {
         this.repository = repository;
+        this.traces = traces;
         this.tx = tx;
         this.metrics = metrics;
         this.deadLetterLog = deadLetterLog;
@@ -54,7 +63,11 @@ public class DeadLetterCaptureListener {
         List<CapturedDeadLetter> letters = records.stream().map(DeadLetterCaptureListener::decode).toList();
         boolean[] inserted;
         try {
-            inserted = tx.execute(status -> repository.insertAll(letters));
+            inserted = tx.execute(status -> {
+                boolean[] ins = repository.insertAll(letters);
+                traces.deadLettered(traceable(letters, ins));
+                return ins;
+            });
         } catch (RuntimeException e) {
             if (StoreFailures.isOutage(e)) {
                 throw outage(e, letters.size());
@@ -111,10 +124,29 @@ public class DeadLetterCaptureListener {
     }
 
     private void insert(CapturedDeadLetter d) {
-        Boolean inserted = tx.execute(status -> repository.insert(d));
+        Boolean inserted = tx.execute(status -> {
+            boolean ins = repository.insert(d);
+            traces.deadLettered(traceable(List.of(d), new boolean[] {ins}));
+            return ins;
+        });
         if (Boolean.TRUE.equals(inserted)) {
             stored(d);
         }
+    }
+
+    /**
+     * The letters just stored whose value named a message (message_id and from_user_id): each gets a
+     * {@code dead_lettered} trace row in the transaction that stored it.
+     */
+    private static List<DlqCoordinates> traceable(List<CapturedDeadLetter> letters, boolean[] inserted) {
+        List<DlqCoordinates> out = new ArrayList<>();
+        for (int i = 0; i < letters.size(); i++) {
+            CapturedDeadLetter d = letters.get(i);
+            if (inserted[i] && d.ids().messageId() != null && d.ids().fromUserId() != null) {
+                out.add(new DlqCoordinates(d.dlqTopic(), d.dlqPartition(), d.dlqOffset()));
+            }
+        }
+        return out;
     }
 
     private void stored(CapturedDeadLetter d) {

@@ -1,11 +1,13 @@
 package io.impipeline.dlq.config;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
 import io.impipeline.dlq.capture.DeadLetterTopics;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.settings.RawConsumerSettings;
+import io.impipeline.dlq.settings.TraceStoreProperties;
 import io.impipeline.model.topics.ImTopicsProperties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -67,13 +69,41 @@ public class KafkaConfiguration {
     }
 
     /**
+     * The trace listener's consumers: its own group, {@code read_committed} (from the raw settings), a new group reads
+     * the topic from its start (a redelivered event is stored once), short fetch waits so that a committed stage is
+     * visible within about a second.
+     */
+    @Bean
+    ConcurrentKafkaListenerContainerFactory<byte[], byte[]> traceListenerFactory(RawConsumerSettings settings,
+                                                                               TraceStoreProperties trace) {
+        Map<String, Object> props = new HashMap<>(settings.properties());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, trace.groupId());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, trace.maxPollRecords());
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) trace.fetchMaxWait().toMillis());
+
+        ConcurrentKafkaListenerContainerFactory<byte[], byte[]> factory = new ConcurrentKafkaListenerContainerFactory<>();
+        factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(props));
+        factory.setConcurrency(trace.concurrency());
+        factory.setBatchListener(true);
+        factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
+        factory.getContainerProperties().setPollTimeout(trace.pollTimeout().toMillis());
+        factory.setCommonErrorHandler(outageErrorHandler(trace.retryInitial(), trace.retryMax()));
+        return factory;
+    }
+
+    /**
      * The listener throws only when PostgreSQL is unavailable (it stores what PostgreSQL refuses record by record,
      * see {@code DeadLetterCaptureListener}): retry the batch (back-off doubling up to the maximum) until it is
      * stored, rather than lose a dead letter.
      */
     private static DefaultErrorHandler captureErrorHandler(DlqProperties.Capture capture) {
-        ExponentialBackOff backOff = new ExponentialBackOff(capture.retryInitial().toMillis(), BACKOFF_MULTIPLIER);
-        backOff.setMaxInterval(capture.retryMax().toMillis());
+        return outageErrorHandler(capture.retryInitial(), capture.retryMax());
+    }
+
+    private static DefaultErrorHandler outageErrorHandler(Duration initial, Duration max) {
+        ExponentialBackOff backOff = new ExponentialBackOff(initial.toMillis(), BACKOFF_MULTIPLIER);
+        backOff.setMaxInterval(max.toMillis());
         backOff.setMaxElapsedTime(Long.MAX_VALUE);
         DefaultErrorHandler handler = new DefaultErrorHandler(backOff);
         handler.setAckAfterHandle(false);

@@ -4,18 +4,25 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import io.impipeline.dlq.api.Operator;
 import io.impipeline.dlq.letter.StoredHeader;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterFilter;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.dlq.store.DeadLetterRow;
 import io.impipeline.dlq.store.DeadLetterStatus;
+import io.impipeline.dlq.store.AuditAction;
+import io.impipeline.dlq.store.AuditRepository;
+import io.impipeline.dlq.store.TraceRepository;
+import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.platform.web.ApiException;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -32,6 +39,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * dead-letter headers, plus {@code im_replay-count}. Rows are locked while they are sent, so two operators never
  * replay one dead letter at once; a row is marked REPLAYED only after the broker acknowledged it. A replay is safe
  * to repeat: the router de-duplicates by message id and the worker's writes are idempotent.
+ *
+ * <p>Every change is audited ({@code audit_log}) and, for a dead letter of a known message, traced
+ * ({@code replayed}, {@code discarded} in {@code trace_events}) in the transaction that makes it; a replay by filter
+ * runs in chunks of one transaction each, so its audit entry is written first and its count grows with each chunk.
  */
 @Service
 public class DeadLetterReplayer {
@@ -39,15 +50,20 @@ public class DeadLetterReplayer {
     private static final Logger log = LoggerFactory.getLogger(DeadLetterReplayer.class);
 
     private final DeadLetterRepository repository;
+    private final AuditRepository audit;
+    private final TraceRepository traces;
     private final KafkaTemplate<byte[], byte[]> template;
     private final TransactionTemplate tx;
     private final DlqProperties.Replay config;
     private final ReplayTargets targets;
     private final Clock clock;
 
-    public DeadLetterReplayer(DeadLetterRepository repository, KafkaTemplate<byte[], byte[]> replayTemplate,
-                              TransactionTemplate tx, DlqProperties dlq, ReplayTargets targets, Clock clock) {
+    public DeadLetterReplayer(DeadLetterRepository repository, AuditRepository audit, TraceRepository traces,
+                              KafkaTemplate<byte[], byte[]> replayTemplate, TransactionTemplate tx, DlqProperties dlq,
+                              ReplayTargets targets, Clock clock) {
         this.repository = repository;
+        this.audit = audit;
+        this.traces = traces;
         this.template = replayTemplate;
         this.tx = tx;
         this.config = dlq.replay();
@@ -56,7 +72,7 @@ public class DeadLetterReplayer {
     }
 
     /** Replays one dead letter; returns it as stored afterwards. */
-    public DeadLetterRow replayOne(long id) {
+    public DeadLetterRow replayOne(long id, Operator operator) {
         tx.executeWithoutResult(status -> {
             DeadLetterRow row = repository.findForUpdate(id).orElseThrow(() -> notFound(id));
             if (row.status() == DeadLetterStatus.DISCARDED) {
@@ -65,7 +81,11 @@ public class DeadLetterReplayer {
             requireOriginalTopic(row);
             targets.require("original_topic", row.originalTopic());
             await(send(row), row);
-            repository.markReplayed(List.of(id), clock.instant());
+            Instant now = clock.instant();
+            repository.markReplayed(List.of(id), now);
+            traces.operatorAction(TraceStage.REPLAYED, List.of(id), operator.name(), now);
+            audit.record(now, operator.name(), AuditAction.REPLAY, String.valueOf(id), 1,
+                    letterDetail(row));
             log.info("dead letter replayed id={} original_topic={} replay_count={}", id, row.originalTopic(),
                     row.replayCount() + 1);
         });
@@ -78,7 +98,7 @@ public class DeadLetterReplayer {
      * are left as they are and counted as failed; letters whose original topic is not a replay target
      * ({@link ReplayTargets}) are left as they are and counted as refused. A filter naming such a topic is a 400.
      */
-    public BulkResult replayAll(DeadLetterFilter filter, Integer limit) {
+    public BulkResult replayAll(DeadLetterFilter filter, Integer limit, Operator operator) {
         DeadLetterFilter f = filter.status() == null ? filter.withStatus(DeadLetterStatus.NEW) : filter;
         if (f.status() == DeadLetterStatus.DISCARDED) {
             throw ApiException.invalidField("discarded dead letters are not replayed");
@@ -90,18 +110,26 @@ public class DeadLetterReplayer {
         if (max < 1 || max > config.maxPerRequest()) {
             throw ApiException.invalidField("limit must be between 1 and " + config.maxPerRequest());
         }
+        Map<String, Object> detail = filterDetail(f);
+        detail.put("limit", max);
+        long auditId = tx.execute(status -> audit.record(clock.instant(), operator.name(), AuditAction.BULK_REPLAY,
+                f.describe(), 0, bulkDetail(detail, new BulkResult(0, 0, 0, 0L))));
         BulkResult total = new BulkResult(0, 0, 0, 0L);
         long afterId = 0;
         while (total.seen() < max) {
             int chunk = Math.min(config.chunkSize(), max - total.seen());
             long from = afterId;
-            BulkResult r = tx.execute(status -> replayChunk(f, from, chunk));
+            BulkResult sofar = total;
+            BulkResult r = tx.execute(status -> {
+                BulkResult c = replayChunk(f, from, chunk, operator);
+                audit.progress(auditId, c.replayed(), bulkDetail(detail, sofar.plus(c)));
+                return c;
+            });
             if (r == null || r.seen() == 0) {
                 break;
             }
             afterId = r.lastId();
-            total = new BulkResult(total.replayed() + r.replayed(), total.failed() + r.failed(),
-                    total.refused() + r.refused(), afterId);
+            total = total.plus(r);
         }
         log.info("replay by filter done replayed={} failed={} refused={} original_topic={} stage={} reason={} "
                         + "status={}", total.replayed(), total.failed(), total.refused(), f.originalTopic(), f.stage(),
@@ -118,9 +146,13 @@ public class DeadLetterReplayer {
         int seen() {
             return replayed + failed + refused;
         }
+
+        BulkResult plus(BulkResult o) {
+            return new BulkResult(replayed + o.replayed, failed + o.failed, refused + o.refused, o.lastId);
+        }
     }
 
-    private BulkResult replayChunk(DeadLetterFilter filter, long afterId, int chunk) {
+    private BulkResult replayChunk(DeadLetterFilter filter, long afterId, int chunk, Operator operator) {
         List<DeadLetterRow> rows = repository.lockChunk(filter, afterId, chunk);
         List<CompletableFuture<SendResult<byte[], byte[]>>> sends = new ArrayList<>();
         for (DeadLetterRow row : rows) {
@@ -146,7 +178,9 @@ public class DeadLetterReplayer {
                 failed++;
             }
         }
-        repository.markReplayed(done, clock.instant());
+        Instant now = clock.instant();
+        repository.markReplayed(done, now);
+        traces.operatorAction(TraceStage.REPLAYED, done, operator.name(), now);
         long last = rows.isEmpty() ? afterId : rows.get(rows.size() - 1).id();
         return new BulkResult(done.size(), failed, refused, last);
     }
@@ -218,23 +252,62 @@ public class DeadLetterReplayer {
         return ApiException.notFound("no dead letter " + id);
     }
 
-    /** Discards one dead letter (idempotent); returns it as stored afterwards. */
-    public DeadLetterRow discard(long id) {
+    /**
+     * Discards one dead letter (idempotent: discarding a discarded one changes nothing, and is audited with count 0);
+     * returns it as stored afterwards.
+     */
+    public DeadLetterRow discard(long id, Operator operator) {
         tx.executeWithoutResult(status -> {
             DeadLetterRow row = repository.findForUpdate(id).orElseThrow(() -> notFound(id));
+            Instant now = clock.instant();
+            int changed = 0;
             if (row.status() != DeadLetterStatus.DISCARDED) {
-                repository.discard(id, clock.instant());
+                changed = repository.discard(id, now);
+                traces.operatorAction(TraceStage.DISCARDED, List.of(id), operator.name(), now);
                 log.info("dead letter discarded id={} original_topic={} reason={}", id, row.originalTopic(),
                         row.reason());
             }
+            audit.record(now, operator.name(), AuditAction.DISCARD, String.valueOf(id), changed, letterDetail(row));
         });
         return repository.find(id).orElseThrow(() -> notFound(id));
     }
 
-    public int discardAll(DeadLetterFilter filter) {
-        int n = repository.discardAll(filter, clock.instant());
+    /** Discards every match of the filter, traced and audited in one transaction; how many. */
+    public int discardAll(DeadLetterFilter filter, Operator operator) {
+        Integer changed = tx.execute(status -> {
+            Instant now = clock.instant();
+            int c = repository.discardAll(filter, now, operator.name());
+            audit.record(now, operator.name(), AuditAction.BULK_DISCARD, filter.describe(), c, filterDetail(filter));
+            return c;
+        });
+        int n = changed == null ? 0 : changed;
         log.info("dead letters discarded by filter count={} original_topic={} stage={} reason={} status={}", n,
                 filter.originalTopic(), filter.stage(), filter.reason(), filter.status());
         return n;
+    }
+
+    private static Map<String, Object> letterDetail(DeadLetterRow row) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("original_topic", row.originalTopic());
+        d.put("reason", row.reason());
+        d.put("message_id", row.messageId());
+        d.put("from_user_id", row.fromUserId());
+        d.put("status_before", row.status().name());
+        d.values().removeIf(java.util.Objects::isNull);
+        return d;
+    }
+
+    private static Map<String, Object> filterDetail(DeadLetterFilter f) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("filter", f.asMap());
+        return d;
+    }
+
+    private static Map<String, Object> bulkDetail(Map<String, Object> base, BulkResult r) {
+        Map<String, Object> d = new LinkedHashMap<>(base);
+        d.put("replayed", r.replayed());
+        d.put("failed", r.failed());
+        d.put("refused", r.refused());
+        return d;
     }
 }

@@ -2,6 +2,7 @@ package io.impipeline.dlq.replay;
 
 import java.time.Clock;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.impipeline.dlq.api.Operator;
 import io.impipeline.dlq.settings.DlqProperties;
+import io.impipeline.dlq.store.AuditAction;
+import io.impipeline.dlq.store.AuditRepository;
 import io.impipeline.dlq.settings.RawConsumerSettings;
 import io.impipeline.dlq.store.ReplayJob;
 import io.impipeline.dlq.store.ReplayJobRepository;
@@ -31,6 +35,7 @@ import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Topic replays ({@code /api/v1/replays}): validated and planned synchronously (so a bad request gets its 4xx at
@@ -44,6 +49,8 @@ public class TopicReplayService {
     private static final int SHUTDOWN_WAIT_SECONDS = 10;
 
     private final ReplayJobRepository jobs;
+    private final AuditRepository audit;
+    private final TransactionTemplate tx;
     private final KafkaTemplate<byte[], byte[]> template;
     private final RawConsumerSettings consumerSettings;
     private final DlqProperties.TopicReplay config;
@@ -53,10 +60,13 @@ public class TopicReplayService {
     private final ExecutorService pool;
     private final Map<UUID, TopicReplayRun> running = new ConcurrentHashMap<>();
 
-    public TopicReplayService(ReplayJobRepository jobs, KafkaTemplate<byte[], byte[]> replayTemplate,
+    public TopicReplayService(ReplayJobRepository jobs, AuditRepository audit, TransactionTemplate tx,
+                              KafkaTemplate<byte[], byte[]> replayTemplate,
                               RawConsumerSettings consumerSettings, DlqProperties dlq, ReplayTargets targets,
                               Clock clock, @Value("${im.instance-id:${HOSTNAME:local}}") String owner) {
         this.jobs = jobs;
+        this.audit = audit;
+        this.tx = tx;
         this.template = replayTemplate;
         this.consumerSettings = consumerSettings;
         this.config = dlq.topicReplay();
@@ -74,7 +84,8 @@ public class TopicReplayService {
         }
     }
 
-    public synchronized ReplayJob start(ReplayRequest request) {
+    /** Plans and starts a job; the job row and its audit entry ({@code topic_replay_start}) are one transaction. */
+    public synchronized ReplayJob start(ReplayRequest request, Operator operator) {
         if (running.size() >= config.maxConcurrentJobs()) {
             throw new ApiException(HttpStatus.TOO_MANY_REQUESTS, "TOO_MANY_REPLAYS",
                     running.size() + " topic replays are running on this instance; wait or cancel one");
@@ -95,7 +106,16 @@ public class TopicReplayService {
         ReplayJob job = new ReplayJob(id, plan.sourceTopic(), plan.targetTopic(), fromOffset, toOffset,
                 plan.fromTimestamp(), plan.toTimestamp(), plan.ratePerSecond(), ReplayJobStatus.RUNNING,
                 run.progress(), plan.planned(), 0, 0, false, null, owner, clock.instant(), clock.instant(), null);
-        jobs.insert(job);
+        try {
+            tx.executeWithoutResult(status -> {
+                jobs.insert(job);
+                audit.record(job.createdAt(), operator.name(), AuditAction.TOPIC_REPLAY_START, id.toString(),
+                        plan.planned(), startDetail(job));
+            });
+        } catch (RuntimeException e) {
+            consumer.close();
+            throw e;
+        }
         running.put(id, run);
         pool.execute(() -> {
             try {
@@ -117,13 +137,23 @@ public class TopicReplayService {
         return jobs.recent(limit);
     }
 
-    /** Cancels a running job (here at once, on another instance at its next progress write). */
-    public ReplayJob cancel(UUID id) {
+    /**
+     * Cancels a running job (here at once, on another instance at its next progress write); the cancel request and
+     * its audit entry ({@code topic_replay_cancel}) are one transaction.
+     */
+    public ReplayJob cancel(UUID id, Operator operator) {
         ReplayJob job = jobs.find(id).orElseThrow(() -> ApiException.notFound("no topic replay " + id));
         if (job.status().finished()) {
             throw ApiException.conflict("REPLAY_FINISHED", "topic replay " + id + " is already " + job.status());
         }
-        jobs.requestCancel(id);
+        tx.executeWithoutResult(status -> {
+            jobs.requestCancel(id);
+            Map<String, Object> detail = new LinkedHashMap<>();
+            detail.put("source_topic", job.sourceTopic());
+            detail.put("target_topic", job.targetTopic());
+            detail.put("copied_before_cancel", job.copied());
+            audit.record(clock.instant(), operator.name(), AuditAction.TOPIC_REPLAY_CANCEL, id.toString(), 1, detail);
+        });
         TopicReplayRun run = running.get(id);
         if (run != null) {
             run.cancel();
@@ -154,5 +184,19 @@ public class TopicReplayService {
             t.setDaemon(true);
             return t;
         };
+    }
+
+    private static Map<String, Object> startDetail(ReplayJob job) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("source_topic", job.sourceTopic());
+        d.put("target_topic", job.targetTopic());
+        d.put("from_offset", job.fromOffset());
+        d.put("to_offset", job.toOffset());
+        d.put("from_timestamp", job.fromTimestamp() == null ? null : job.fromTimestamp().toString());
+        d.put("to_timestamp", job.toTimestamp() == null ? null : job.toTimestamp().toString());
+        d.put("rate_per_second", job.ratePerSecond());
+        d.put("partitions", job.partitions().keySet());
+        d.values().removeIf(java.util.Objects::isNull);
+        return d;
     }
 }

@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import io.impipeline.dlq.letter.CapturedDeadLetter;
 import io.impipeline.dlq.letter.HeaderCodec;
+import io.impipeline.model.trace.TraceStage;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -116,11 +117,26 @@ public class DeadLetterRepository {
                 .param("id", id).param("at", Timestamp.from(at)).update();
     }
 
-    public int discardAll(DeadLetterFilter filter, Instant at) {
+    /**
+     * Discards every match that is not discarded yet and, in the same statement, writes a {@code discarded} trace row
+     * (detail: dead letter id, actor) for each that names a message; how many were discarded.
+     */
+    public int discardAll(DeadLetterFilter filter, Instant at, String actor) {
         Where where = where(filter).and("status <> 'DISCARDED'");
-        where.params.addValue("at", Timestamp.from(at));
-        return jdbc.update("UPDATE dead_letters SET status = 'DISCARDED', status_changed_at = :at" + where.sql(),
-                where.params);
+        where.params.addValue("at", Timestamp.from(at)).addValue("actor", actor)
+                .addValue("stage", TraceStage.DISCARDED.wireName()).addValue("app", TraceRepository.APP);
+        Integer n = jdbc.queryForObject("""
+                WITH d AS (
+                    UPDATE dead_letters SET status = 'DISCARDED', status_changed_at = :at""" + where.sql() + """
+                     RETURNING id, message_id, from_user_id),
+                t AS (
+                    INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail)
+                    SELECT message_id, from_user_id, :stage, :app, :at,
+                           jsonb_build_object('dead_letter_id', id, 'actor', CAST(:actor AS text))
+                    FROM d WHERE message_id IS NOT NULL AND from_user_id IS NOT NULL ORDER BY id)
+                SELECT count(*) FROM d
+                """, where.params, Integer.class);
+        return n == null ? 0 : n;
     }
 
     /** Counts per original topic and reason, each split by status. */

@@ -3,6 +3,7 @@ package io.impipeline.dlq.web;
 import java.util.List;
 import java.util.Map;
 
+import io.impipeline.dlq.api.Operator;
 import io.impipeline.dlq.replay.DeadLetterReplayer;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterFilter;
@@ -20,6 +21,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -84,33 +86,43 @@ public class DeadLetterController {
                 .orElseThrow(() -> ApiException.notFound("no dead letter " + id)));
     }
 
+    /** Replays one dead letter; audited with the operator ({@code X-Operator}, else {@code api}). */
     @PostMapping("/{id}/replay")
-    public Detail replay(@PathVariable long id) {
-        return Detail.of(replayer.replayOne(id));
+    public Detail replay(@PathVariable long id,
+                         @RequestHeader(name = Operator.HEADER, required = false) String operator) {
+        Operator who = Operator.of(operator);
+        return Detail.of(replayer.replayOne(id, who));
     }
 
+    /** Discards one dead letter; audited with the operator. */
     @PostMapping("/{id}/discard")
-    public Detail discard(@PathVariable long id) {
-        return Detail.of(replayer.discard(id));
+    public Detail discard(@PathVariable long id,
+                          @RequestHeader(name = Operator.HEADER, required = false) String operator) {
+        Operator who = Operator.of(operator);
+        return Detail.of(replayer.discard(id, who));
     }
 
     /** Replays every match of the filter (status NEW unless given), at most {@code limit}. */
     @PostMapping("/replay")
-    public BulkReplayResult replayAll(@RequestBody(required = false) Map<String, Object> json) {
+    public BulkReplayResult replayAll(@RequestBody(required = false) Map<String, Object> json,
+                                      @RequestHeader(name = Operator.HEADER, required = false) String operator) {
+        Operator who = Operator.of(operator);
         BulkRequest b = json == null ? BulkRequest.EMPTY : StrictBody.read(json, BulkRequest.class);
-        var result = replayer.replayAll(b.filter().toFilter(), b.limit());
+        var result = replayer.replayAll(b.filter().toFilter(), b.limit(), who);
         return new BulkReplayResult(result.replayed(), result.failed(), result.refused());
     }
 
     /** Discards every match of the filter; at least one criterion is required, so nothing goes by accident. */
     @PostMapping("/discard")
-    public BulkDiscardResult discardAll(@RequestBody(required = false) Map<String, Object> json) {
+    public BulkDiscardResult discardAll(@RequestBody(required = false) Map<String, Object> json,
+                                        @RequestHeader(name = Operator.HEADER, required = false) String operator) {
+        Operator who = Operator.of(operator);
         BulkRequest body = json == null ? null : StrictBody.read(json, BulkRequest.class);
         if (body == null || body.filter().isEmpty()) {
             throw ApiException.badRequest("EMPTY_FILTER", "give at least one of original_topic, stage, reason, "
                     + "status, from, to, key, message_id, from_user_id, conversation_id, exception_contains");
         }
-        return new BulkDiscardResult(replayer.discardAll(body.filter().toFilter()));
+        return new BulkDiscardResult(replayer.discardAll(body.filter().toFilter(), who));
     }
 
     /** Body of the by-filter operations. */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import io.impipeline.dlq.api.Operator;
 import io.impipeline.dlq.replay.ReplayRequest;
 import io.impipeline.dlq.replay.TopicReplayService;
 import io.impipeline.dlq.settings.DlqProperties;
@@ -15,6 +16,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
@@ -33,8 +35,10 @@ public class ReplayController {
     }
 
     @PostMapping
-    public ResponseEntity<ReplayJob> start(@RequestBody Map<String, Object> json) {
-        ReplayJob job = replays.start(StrictBody.read(json, ReplayRequest.class));
+    public ResponseEntity<ReplayJob> start(@RequestBody Map<String, Object> json,
+                                           @RequestHeader(name = Operator.HEADER, required = false) String operator) {
+        Operator who = Operator.of(operator);
+        ReplayJob job = replays.start(StrictBody.read(json, ReplayRequest.class), who);
         return ResponseEntity.accepted().location(URI.create("/api/v1/replays/" + job.id())).body(job);
     }
 
@@ -53,7 +57,8 @@ public class ReplayController {
     }
 
     @PostMapping("/{id}/cancel")
-    public ReplayJob cancel(@PathVariable UUID id) {
-        return replays.cancel(id);
+    public ReplayJob cancel(@PathVariable UUID id,
+                            @RequestHeader(name = Operator.HEADER, required = false) String operator) {
+        return replays.cancel(id, Operator.of(operator));
     }
 }

@@ -33,7 +33,8 @@ class DeadLetterReplayerTest {
 
     @Test
     void replayRecordIsTheOriginalWithoutDeadLetterHeadersPlusTheNextReplayCount() {
-        DeadLetterReplayer replayer = new DeadLetterReplayer(null, null, null, PROPERTIES, TARGETS, Clock.systemUTC());
+        DeadLetterReplayer replayer = new DeadLetterReplayer(null, null, null, null, null, PROPERTIES, TARGETS,
+                Clock.systemUTC());
         List<StoredHeader> headers = List.of(header("traceparent", "00-a-b-01"),
                 header("kafka_dlt-original-topic", "im-upstream-topic"), header("im_dlt-reason", "MISSING_FIELD"),
                 header("retry_topic-attempts", "3"), header("im_replay-count", "4"), header("custom", "x"),
@@ -62,7 +63,8 @@ class DeadLetterReplayerTest {
 
     @Test
     void replayCountContinuesFromTheRowWhenTheRecordCarriedNone() {
-        DeadLetterReplayer replayer = new DeadLetterReplayer(null, null, null, PROPERTIES, TARGETS, Clock.systemUTC());
+        DeadLetterReplayer replayer = new DeadLetterReplayer(null, null, null, null, null, PROPERTIES, TARGETS,
+                Clock.systemUTC());
         DeadLetterRow row = new DeadLetterRow(9, "t-dlq", 0, 5, null, null, null, null, List.of(), null, null, null,
                 null, "t", null, null, null, Instant.EPOCH, Instant.EPOCH, DeadLetterStatus.REPLAYED, null, 2, null, 0,
                 null, null, null, null);
@@ -72,7 +74,8 @@ class DeadLetterReplayerTest {
 
     @Test
     void aHeaderNameWithNulIsReplayedWithItsExactName() {
-        DeadLetterReplayer replayer = new DeadLetterReplayer(null, null, null, PROPERTIES, TARGETS, Clock.systemUTC());
+        DeadLetterReplayer replayer = new DeadLetterReplayer(null, null, null, null, null, PROPERTIES, TARGETS,
+                Clock.systemUTC());
         StoredHeader stored = StoredHeader.of("a\0b", Base64.getEncoder().encodeToString(new byte[] {1}), null, null);
         assertThat(stored.name()).isEqualTo("a\uFFFDb");
         DeadLetterRow row = new DeadLetterRow(9, "t-dlq", 0, 5, null, null, null, null, List.of(stored), null, null,

@@ -1,0 +1,150 @@
+package io.impipeline.dlq.store;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.trace.TraceStage;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.core.namedparam.SqlParameterSource;
+import org.springframework.stereotype.Repository;
+import tools.jackson.core.type.TypeReference;
+
+/**
+ * {@code trace_events}: the stages of each message, from {@code im-trace-topic} and from this app's own work on dead
+ * letters ({@code dead_lettered}, {@code replayed}, {@code discarded}), which is written in the transaction that
+ * stores or changes the dead letter.
+ */
+@Repository
+public class TraceRepository {
+
+    /** The {@code app} of the rows this app writes. */
+    public static final String APP = "dlq-handler";
+
+    private static final TypeReference<Map<String, Object>> DETAIL = new TypeReference<>() {
+    };
+    private static final String INSERT = """
+            INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail, src_partition, src_offset)
+            VALUES (:messageId, :fromUserId, :stage, :app, :at, CAST(:detail AS jsonb), :partition, :offset)
+            ON CONFLICT (message_id, src_partition, src_offset) DO NOTHING
+            """;
+    private static final String COLUMNS = "id, message_id, from_user_id, stage, app, at, detail::text AS detail";
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    public TraceRepository(NamedParameterJdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Stores the events read from the trace topic; a redelivered one is not stored twice. How many were new. */
+    public int insertAll(List<StoredTraceEvent> events) {
+        if (events.isEmpty()) {
+            return 0;
+        }
+        int[] counts = jdbc.batchUpdate(INSERT, events.stream().map(TraceRepository::params)
+                .toArray(SqlParameterSource[]::new));
+        int n = 0;
+        for (int c : counts) {
+            n += c > 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    public int insert(StoredTraceEvent event) {
+        return jdbc.update(INSERT, params(event));
+    }
+
+    /**
+     * A {@code dead_lettered} row for each dead letter just stored at these DLQ coordinates whose value gave a
+     * message identity; detail: the dead letter's id, the stage that failed, its reason, the original topic. Called
+     * in the transaction that stored them; {@code at} is the capture time (a Streams dead letter's Kafka timestamp
+     * is the original record's, earlier than the failure).
+     */
+    public void deadLettered(List<DlqCoordinates> stored) {
+        if (stored.isEmpty()) {
+            return;
+        }
+        jdbc.batchUpdate("""
+                INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail)
+                SELECT message_id, from_user_id, :stage, :app, captured_at,
+                       jsonb_strip_nulls(jsonb_build_object('dead_letter_id', id, 'stage', stage, 'reason', reason,
+                           'original_topic', original_topic, 'original_partition', original_partition,
+                           'original_offset', original_offset, 'dlq_topic', dlq_topic))
+                FROM dead_letters
+                WHERE dlq_topic = :topic AND dlq_partition = :partition AND dlq_offset = :offset
+                  AND message_id IS NOT NULL AND from_user_id IS NOT NULL
+                """, stored.stream().map(c -> new MapSqlParameterSource()
+                        .addValue("stage", TraceStage.DEAD_LETTERED.wireName()).addValue("app", APP)
+                        .addValue("topic", c.topic()).addValue("partition", c.partition())
+                        .addValue("offset", c.offset()))
+                .toArray(SqlParameterSource[]::new));
+    }
+
+    /**
+     * A {@code replayed} or {@code discarded} row for each of these dead letters that has a message identity;
+     * detail: the dead letter's id and the operator. Called in the transaction that changes them.
+     */
+    public void operatorAction(TraceStage stage, Collection<Long> deadLetterIds, String actor, Instant at) {
+        if (deadLetterIds.isEmpty()) {
+            return;
+        }
+        jdbc.update("""
+                INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail)
+                SELECT message_id, from_user_id, :stage, :app, :at,
+                       jsonb_build_object('dead_letter_id', id, 'actor', CAST(:actor AS text))
+                FROM dead_letters
+                WHERE id IN (:ids) AND message_id IS NOT NULL AND from_user_id IS NOT NULL
+                ORDER BY id
+                """, new MapSqlParameterSource("stage", stage.wireName()).addValue("app", APP)
+                .addValue("at", Timestamp.from(at)).addValue("actor", actor).addValue("ids", deadLetterIds));
+    }
+
+    /** The stages of one message of one sender, by time then id. */
+    public List<TraceRow> of(String fromUserId, String messageId) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM trace_events WHERE message_id = :m AND from_user_id = :u"
+                        + " ORDER BY at, id", new MapSqlParameterSource("m", messageId).addValue("u", fromUserId),
+                TraceRepository::map);
+    }
+
+    /** The stages of every sender's message with this id, by sender, then time, then id. */
+    public List<TraceRow> of(String messageId) {
+        return jdbc.query("SELECT " + COLUMNS + " FROM trace_events WHERE message_id = :m"
+                + " ORDER BY from_user_id, at, id", new MapSqlParameterSource("m", messageId), TraceRepository::map);
+    }
+
+    /** Deletes at most {@code batch} rows older than {@code cutoff}; how many. */
+    public int deleteOlderThan(Instant cutoff, int batch) {
+        return jdbc.update("""
+                DELETE FROM trace_events WHERE id IN (
+                    SELECT id FROM trace_events WHERE at < :cutoff LIMIT :batch)
+                """, new MapSqlParameterSource("cutoff", Timestamp.from(cutoff)).addValue("batch", batch));
+    }
+
+    /** Where a dead letter was read: its unique coordinates in {@code dead_letters}. */
+    public record DlqCoordinates(String topic, int partition, long offset) {
+    }
+
+    private static SqlParameterSource params(StoredTraceEvent e) {
+        return new MapSqlParameterSource()
+                .addValue("messageId", e.messageId()).addValue("fromUserId", e.fromUserId())
+                .addValue("stage", e.stage()).addValue("app", e.app()).addValue("at", Timestamp.from(e.at()))
+                .addValue("detail", e.detailJson()).addValue("partition", e.partition())
+                .addValue("offset", e.offset());
+    }
+
+    private static TraceRow map(ResultSet rs, int row) throws SQLException {
+        return new TraceRow(rs.getLong("id"), rs.getString("message_id"), rs.getString("from_user_id"),
+                rs.getString("stage"), rs.getString("app"), rs.getTimestamp("at").toInstant(),
+                detail(rs.getString("detail")));
+    }
+
+    static Map<String, Object> detail(String json) {
+        return json == null ? Map.of() : WireJson.mapper().readValue(json, DETAIL);
+    }
+}

@@ -1,0 +1,80 @@
+package io.impipeline.dlq.web;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.impipeline.dlq.letter.Bytes;
+import io.impipeline.dlq.store.TraceRepository;
+import io.impipeline.dlq.store.TraceRow;
+import io.impipeline.platform.web.ApiException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Message trace (issue 15): what each stage of the pipeline did with a message, from {@code trace_events}. A message
+ * is identified by its sender and id; by id alone every sender's message with that id is listed.
+ */
+@RestController
+@RequestMapping("/api/v1/trace")
+public class TraceController {
+
+    private final TraceRepository traces;
+
+    public TraceController(TraceRepository traces) {
+        this.traces = traces;
+    }
+
+    /** The stages of one message, by time then arrival; 404 when nothing is known of it. */
+    @GetMapping("/{fromUserId}/{messageId}")
+    public MessageTrace one(@PathVariable String fromUserId, @PathVariable String messageId) {
+        List<TraceRow> rows = traces.of(id("from_user_id", fromUserId), id("message_id", messageId));
+        if (rows.isEmpty()) {
+            throw ApiException.notFound("no trace of message " + messageId + " from " + fromUserId);
+        }
+        return new MessageTrace(fromUserId, messageId, rows.stream().map(Stage::of).toList());
+    }
+
+    /** Every sender's message with this id, each with its stages; 404 when nothing is known of it. */
+    @GetMapping("/{messageId}")
+    public MessageTraces bySenders(@PathVariable String messageId) {
+        List<TraceRow> rows = traces.of(id("message_id", messageId));
+        if (rows.isEmpty()) {
+            throw ApiException.notFound("no trace of message " + messageId);
+        }
+        Map<String, List<Stage>> bySender = new LinkedHashMap<>();
+        rows.forEach(r -> bySender.computeIfAbsent(r.fromUserId(), k -> new ArrayList<>()).add(Stage.of(r)));
+        return new MessageTraces(messageId, bySender.entrySet().stream()
+                .map(e -> new SenderTrace(e.getKey(), e.getValue())).toList());
+    }
+
+    private static String id(String name, String value) {
+        if (!Bytes.storable(value)) {
+            throw ApiException.invalidField(name + " must not contain NUL or unpaired surrogates");
+        }
+        return value;
+    }
+
+    /** One message's trace. */
+    public record MessageTrace(String fromUserId, String messageId, List<Stage> stages) {
+    }
+
+    /** Every sender's trace of a message id. */
+    public record MessageTraces(String messageId, List<SenderTrace> senders) {
+    }
+
+    public record SenderTrace(String fromUserId, List<Stage> stages) {
+    }
+
+    /** One stage: its wire name, the app, when, and its few facts. */
+    public record Stage(String stage, String app, Instant at, Map<String, Object> detail) {
+
+        static Stage of(TraceRow r) {
+            return new Stage(r.stage(), r.app(), r.at(), r.detail());
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package io.impipeline.dlq;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.impipeline.dlq.capture.TraceCaptureListener;
+import io.impipeline.dlq.capture.TraceRetention;
+import io.impipeline.dlq.store.StoredTraceEvent;
+import io.impipeline.dlq.store.TraceRepository;
+import io.impipeline.model.codec.ReasonCode;
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.trace.TraceEvent;
+import io.impipeline.model.trace.TraceStage;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The trace store: im-trace-topic into trace_events, the dlq-handler's own stages, the trace API, retention. */
+class TraceIntegrationTest extends DlqIntegrationSupport {
+
+    @Autowired
+    ImTopicsProperties topics;
+    @Autowired
+    MeterRegistry meters;
+    @Autowired
+    TraceRepository traces;
+    @Autowired
+    TraceRetention retention;
+
+    private String traceTopic() {
+        return topics.name(TopicKind.TRACE);
+    }
+
+    private void sendTrace(TraceEvent e) {
+        send(new ProducerRecord<>(traceTopic(), e.key(), WireJson.toBytes(e)));
+    }
+
+    private void sendTraceBytes(String key, byte[] value) {
+        send(new ProducerRecord<>(traceTopic(), key, value));
+    }
+
+    private JsonNode awaitTrace(String fromUserId, String messageId, int stages) {
+        JsonNode[] body = new JsonNode[1];
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).until(() -> {
+            Response r = get("/api/v1/trace/" + fromUserId + "/" + messageId);
+            body[0] = r.body();
+            return r.status() == 200 && r.body().get("stages").size() >= stages;
+        });
+        return body[0];
+    }
+
+    private static List<String> stageNames(JsonNode trace) {
+        List<String> out = new ArrayList<>();
+        trace.get("stages").forEach(s -> out.add(s.get("stage").asString()));
+        return out;
+    }
+
+    @Test
+    void traceEventsOfAMessageAreListedInOrder() {
+        String m = unique("msg");
+        long t = 1_795_856_400_123L;
+        // Written out of order (different apps, different partitions of their own topics): listed by time.
+        sendTrace(new TraceEvent(m, "u1", TraceStage.DELIVERED, "downstream-dispatcher", t + 40,
+                Map.of("topic", "im-downstream-topic-gw1", "partition", 2, "offset", 17)));
+        sendTrace(new TraceEvent(m, "u1", TraceStage.ACCEPTED, "upstream-router", t, Map.of("partition", 3)));
+        sendTrace(new TraceEvent(m, "u1", TraceStage.ROUTED, "upstream-router", t + 5,
+                Map.of("seq", 17, "partitions", List.of(3, 7))));
+        sendTrace(new TraceEvent(m, "u1", TraceStage.PERSISTED, "task-worker", t + 40, Map.of("seq", 17)));
+        // The same message id from another sender is another message.
+        sendTrace(new TraceEvent(m, "u2", TraceStage.ACCEPTED, "upstream-router", t + 1, Map.of()));
+
+        JsonNode trace = awaitTrace("u1", m, 4);
+        assertThat(trace.get("from_user_id").asString()).isEqualTo("u1");
+        assertThat(trace.get("message_id").asString()).isEqualTo(m);
+        assertThat(stageNames(trace)).as("by time, then as stored")
+                .containsExactly("accepted", "routed", "delivered", "persisted");
+        JsonNode accepted = trace.get("stages").get(0);
+        assertThat(accepted.get("app").asString()).isEqualTo("upstream-router");
+        assertThat(accepted.get("at").asString()).isEqualTo("2026-11-28T09:00:00.123Z");
+        assertThat(accepted.get("detail").get("partition").asInt()).isEqualTo(3);
+        JsonNode routed = trace.get("stages").get(1);
+        assertThat(routed.get("detail").get("partitions").get(1).asInt()).isEqualTo(7);
+
+        await().atMost(WAIT).until(() -> get("/api/v1/trace/" + m).body().get("senders").size() == 2);
+        JsonNode all = get("/api/v1/trace/" + m).body();
+        assertThat(all.get("message_id").asString()).isEqualTo(m);
+        assertThat(all.get("senders").get(0).get("from_user_id").asString()).isEqualTo("u1");
+        assertThat(all.get("senders").get(0).get("stages")).hasSize(4);
+        assertThat(all.get("senders").get(1).get("from_user_id").asString()).isEqualTo("u2");
+        assertThat(stageNames(all.get("senders").get(1))).containsExactly("accepted");
+    }
+
+    @Test
+    void anUnknownMessageIsA404InTheSharedVocabulary() {
+        Response one = get("/api/v1/trace/nobody/" + unique("nothing"));
+        assertThat(one.status()).isEqualTo(404);
+        assertThat(one.body().get("error").asString()).isEqualTo("NOT_FOUND");
+        Response all = get("/api/v1/trace/" + unique("nothing"));
+        assertThat(all.status()).isEqualTo(404);
+        assertThat(all.body().get("error").asString()).isEqualTo("NOT_FOUND");
+    }
+
+    @Test
+    void aCommittedStageIsVisibleWithinASecond() {
+        String warm = unique("warm");
+        sendTrace(TraceEvent.of(warm, "u", TraceStage.ACCEPTED, "upstream-router", System.currentTimeMillis()));
+        awaitTrace("u", warm, 1);
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String m = unique("fast");
+            sendTrace(TraceEvent.of(m, "u", TraceStage.ACCEPTED, "upstream-router", System.currentTimeMillis()));
+            long sent = System.nanoTime();
+            awaitTrace("u", m, 1);
+            millis.add((System.nanoTime() - sent) / 1_000_000);
+        }
+        millis.sort(null);
+        assertThat(millis.get(1)).as("median of %s ms from the broker's ack to the API", millis).isLessThan(1000);
+    }
+
+    @Test
+    void unreadableTraceRecordIsSkippedAndCounted() {
+        double before = meters.counter(TraceCaptureListener.UNREADABLE).count();
+        String key = unique("same-partition");
+        String m = unique("msg");
+        sendTraceBytes(key, "not json".getBytes(StandardCharsets.UTF_8));
+        sendTraceBytes(key, ("{\"message_id\":\"" + m + "\",\"from_user_id\":\"u\",\"stage\":\"teleported\","
+                + "\"app\":\"x\",\"at\":1}").getBytes(StandardCharsets.UTF_8));
+        sendTraceBytes(key, ("{\"message_id\":\"" + m + "\\u0000\",\"from_user_id\":\"u\",\"stage\":\"accepted\","
+                + "\"app\":\"x\",\"at\":1}").getBytes(StandardCharsets.UTF_8));
+        sendTraceBytes(key, null);
+        // The next record of the same partition is stored: nothing blocks.
+        sendTraceBytes(key, WireJson.toBytes(TraceEvent.of(m, "u", TraceStage.ACCEPTED, "upstream-router",
+                System.currentTimeMillis())));
+
+        JsonNode trace = awaitTrace("u", m, 1);
+        assertThat(stageNames(trace)).containsExactly("accepted");
+        assertThat(meters.counter(TraceCaptureListener.UNREADABLE).count() - before).isEqualTo(4.0);
+    }
+
+    @Test
+    void aRedeliveredTraceEventIsStoredOnce() {
+        String m = unique("msg");
+        StoredTraceEvent e = new StoredTraceEvent(m, "u", "accepted", "upstream-router", Instant.now(), "{}", 1, 42);
+        assertThat(traces.insertAll(List.of(e))).isEqualTo(1);
+        assertThat(traces.insertAll(List.of(e))).as("same coordinates").isZero();
+        assertThat(traces.of("u", m)).hasSize(1);
+    }
+
+    @Test
+    void aDeadLetterOfAMessageAppearsInItsTrace() {
+        String original = unique("im-upstream-topic");
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        String m = unique("msg");
+        byte[] value = ("{\"message_id\":\"" + m + "\",\"from_user_id\":\"u7\",\"conversation_id\":\"c1\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        sendDeadLetter(dlq, original, 5, "u7", value, ReasonCode.UNKNOWN_GROUP, Map.of());
+        // A dead letter without a message identity leaves no trace (and is stored all the same).
+        sendDeadLetter(dlq, original, 6, "u7", "not json".getBytes(StandardCharsets.UTF_8),
+                ReasonCode.MALFORMED_JSON, Map.of());
+        awaitStored(dlq, 2);
+
+        JsonNode trace = awaitTrace("u7", m, 1);
+        JsonNode dead = trace.get("stages").get(0);
+        assertThat(dead.get("stage").asString()).isEqualTo("dead_lettered");
+        assertThat(dead.get("app").asString()).isEqualTo("dlq-handler");
+        assertThat(dead.get("detail").get("stage").asString()).isEqualTo("upstream-router");
+        assertThat(dead.get("detail").get("reason").asString()).isEqualTo("UNKNOWN_GROUP");
+        assertThat(dead.get("detail").get("original_topic").asString()).isEqualTo(original);
+        long id = dead.get("detail").get("dead_letter_id").asLong();
+        assertThat(jdbc.sql("SELECT message_id FROM dead_letters WHERE id = :id").param("id", id)
+                .query(String.class).single()).isEqualTo(m);
+
+        assertThat(postAs("alice", "/api/v1/dead-letters/" + id + "/replay", null).status()).isEqualTo(200);
+        assertThat(post("/api/v1/dead-letters/discard", Map.of("original_topic", original)).body()
+                .get("discarded").asInt()).isEqualTo(2);
+
+        JsonNode after = awaitTrace("u7", m, 3);
+        assertThat(stageNames(after)).containsExactly("dead_lettered", "replayed", "discarded");
+        JsonNode replayed = after.get("stages").get(1).get("detail");
+        assertThat(replayed.get("dead_letter_id").asLong()).isEqualTo(id);
+        assertThat(replayed.get("actor").asString()).isEqualTo("alice");
+        assertThat(after.get("stages").get(2).get("detail").get("actor").asString()).isEqualTo("api");
+        assertThat(jdbc.sql("SELECT count(*) FROM trace_events WHERE detail->>'dead_letter_id' IN "
+                        + "(SELECT id::text FROM dead_letters WHERE dlq_topic = :t)").param("t", dlq)
+                .query(Long.class).single()).as("nothing for the letter without a message id").isEqualTo(3);
+    }
+
+    @Test
+    void replayByFilterTracesEachReplayedLetter() {
+        String original = unique("im-routed-topic");
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        String m = unique("msg");
+        for (int i = 0; i < 2; i++) {
+            sendDeadLetter(dlq, original, i, "k", ("{\"message_id\":\"" + m + "\",\"from_user_id\":\"s" + i + "\"}")
+                    .getBytes(StandardCharsets.UTF_8), ReasonCode.PROCESSING_ERROR, Map.of());
+        }
+        awaitStored(dlq, 2);
+        assertThat(postAs("bob", "/api/v1/dead-letters/replay", Map.of("original_topic", original)).body()
+                .get("replayed").asInt()).isEqualTo(2);
+        JsonNode all = get("/api/v1/trace/" + m).body();
+        assertThat(all.get("senders")).hasSize(2);
+        all.get("senders").forEach(s -> {
+            assertThat(stageNames(s)).containsExactly("dead_lettered", "replayed");
+            assertThat(s.get("stages").get(1).get("detail").get("actor").asString()).isEqualTo("bob");
+        });
+    }
+
+    @Test
+    void traceRowsPastRetentionAreDeleted() {
+        String m = unique("msg");
+        Instant now = Instant.now();
+        traces.insertAll(List.of(
+                new StoredTraceEvent(m, "u", "accepted", "upstream-router", now.minus(Duration.ofDays(4)), "{}", 0,
+                        1_000_001),
+                new StoredTraceEvent(m, "u", "routed", "upstream-router", now.minus(Duration.ofDays(2)), "{}", 0,
+                        1_000_002)));
+        retention.run();
+        assertThat(traces.of("u", m)).extracting(r -> r.stage()).as("retention 3 days").containsExactly("routed");
+    }
+}
