@@ -51,6 +51,9 @@ import static org.awaitility.Awaitility.await;
         "im.dlq.topic-replay.poll-timeout=100ms",
         "im.dlq.trace.poll-timeout=100ms",
         "im.dlq.trace.fetch-max-wait=50ms",
+        // The overview asks again at once and samples throughput often; the apps are set below.
+        "im.dlq.console.cache-ttl=50ms",
+        "im.dlq.console.throughput-interval=300ms",
         // The tests' own topics (unique(...): a name and 8 hex digits) are replay targets besides the default ones.
         "im.dlq.replay.allowed-topic-patterns=im-[a-z-]+-[0-9a-f]{8}"})
 @EmbeddedKafka(partitions = 1)
@@ -71,6 +74,11 @@ public abstract class DlqIntegrationSupport {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         TestPostgres.register(registry, "dlq");
+        // The overview's apps: this instance, a stand-in dispatcher (health DOWN, gateways), one where nothing runs,
+        // and the task-worker nowhere either (not on its default port: something else may listen there).
+        registry.add("im.dlq.console.apps.downstream-dispatcher", ConsoleStub::url);
+        registry.add("im.dlq.console.apps.upstream-router", ConsoleStub::unreachableUrl);
+        registry.add("im.dlq.console.apps.task-worker", ConsoleStub::unreachableUrl);
     }
 
     @BeforeAll

@@ -41,8 +41,11 @@ class OpenApiIntegrationTest extends DlqIntegrationSupport {
         assertThat(paths.path("/api/v1/trace/{fromUserId}/{messageId}").has("get")).isTrue();
         assertThat(paths.path("/api/v1/trace/{messageId}").has("get")).isTrue();
         assertThat(paths.path("/api/v1/audit").has("get")).isTrue();
+        assertThat(paths.path("/api/v1/overview").has("get")).isTrue();
         assertThat(names(paths.path("/api/v1/audit").path("get").path("parameters")))
                 .contains("limit", "before_id");
+        assertThat(names(paths.path("/api/v1/overview").path("get").path("parameters")))
+                .contains("bucket", "since");
         assertThat(names(paths.path("/api/v1/dead-letters/{id}/replay").path("post").path("parameters")))
                 .as("the operator of a change").contains("X-Operator");
         assertThat(names(paths.path("/api/v1/replays/{id}/cancel").path("post").path("parameters")))
@@ -58,6 +61,8 @@ class OpenApiIntegrationTest extends DlqIntegrationSupport {
                 .contains("from_user_id", "message_id", "stages");
         assertThat(keys(schemas.path("AuditItem").path("properties")))
                 .contains("id", "at", "actor", "action", "target", "count", "detail");
+        assertThat(keys(schemas.path("Overview").path("properties")))
+                .contains("apps", "lag", "throughput", "gateways", "dead_letters_by_reason");
     }
 
     @Test

@@ -155,6 +155,25 @@ public class DeadLetterRepository {
                 rs.getLong("total"), instant(rs, "last_failed_at")));
     }
 
+    /**
+     * Dead letters per reason per time bucket of {@code bucketSeconds}, by arrival ({@code captured_at}) since
+     * {@code since}; buckets are aligned to the epoch ({@code bucket_start} a multiple of the bucket), oldest first.
+     * A row without a reason counts as {@code UNKNOWN}.
+     */
+    public List<ReasonBucket> countsByReason(Instant since, long bucketSeconds) {
+        return jdbc.query("""
+                SELECT coalesce(reason, 'UNKNOWN') AS reason,
+                       to_timestamp(floor(extract(epoch FROM captured_at) / :bucket) * :bucket) AS bucket_start,
+                       count(*) AS n
+                FROM dead_letters WHERE captured_at >= :since
+                GROUP BY 1, 2 ORDER BY 2, 1
+                """, new MapSqlParameterSource("since", Timestamp.from(since)).addValue("bucket", bucketSeconds),
+                (rs, i) -> new ReasonBucket(rs.getString("reason"), instant(rs, "bucket_start"), rs.getLong("n")));
+    }
+
+    public record ReasonBucket(String reason, Instant bucketStart, long count) {
+    }
+
     public record SummaryRow(String originalTopic, String reason, long newCount, long replayed, long discarded,
                              long total, Instant lastFailedAt) {
     }
