@@ -14,7 +14,7 @@ import jakarta.validation.constraints.NotBlank;
  *
  * @param prefix            put before every topic name (e.g. {@code prod.}); empty by default
  * @param compression       {@code compression.type} of every topic
- * @param minInsyncReplicas {@code min.insync.replicas}, capped at each topic's replica count
+ * @param minInsyncReplicas {@code min.insync.replicas}, capped at each topic's replica count minus one (at least 1)
  * @param maxMessageBytes   {@code max.message.bytes} of every topic: the largest record batch the broker takes.
  *                          Twice the largest record the validator accepts, so that what the pipeline derives from
  *                          an accepted record (a routed copy, a task: the record plus a few fields and ids) always
@@ -142,8 +142,14 @@ public record ImTopicsProperties(
                 + "gateway, group, task, trace (add -dlq for a dead-letter topic)");
     }
 
+    /**
+     * {@code min.insync.replicas} of a topic: the configured value, capped at its replica count minus one (at least
+     * 1), so that every topic stays writable with {@code acks=all} while one broker is down. Without the cap a
+     * gateway topic (2 replicas, ARCHITECTURE §2) would refuse every write to a partition with a replica on a
+     * stopped broker until it came back.
+     */
     public int minInsyncReplicasFor(TopicSpec spec) {
-        return Math.min(minInsyncReplicas, spec.replicas());
+        return Math.max(1, Math.min(minInsyncReplicas, spec.replicas() - 1));
     }
 
     private static SpecOverride merge(SpecOverride base, SpecOverride o) {
