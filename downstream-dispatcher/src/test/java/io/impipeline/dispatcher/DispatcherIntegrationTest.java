@@ -14,6 +14,8 @@ import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.codec.WireSerde;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.trace.TraceEvent;
+import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.wire.DownstreamMessage;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.PresenceEvent;
@@ -174,6 +176,26 @@ class DispatcherIntegrationTest {
                 "g-m3", List.of("g-m3-phone")));
         assertThat(readPushes("g-", 1)).singleElement()
                 .satisfies(t -> assertThat(Tasks.offlinePushPayload(t).userIds()).containsExactly("g-m4"));
+
+        // Message trace (issue 15), through the trace output binding: one delivered per downstream record, one
+        // push_task, keyed by the message id.
+        int downstreamRecords = batchesReaching(batches, "g-m1", "g-m2") + batchesReaching(batches, "g-m2", "g-m3");
+        List<TraceEvent> traced = readTrace("g-1", downstreamRecords + 1);
+        assertThat(traced).allSatisfy(e -> assertThat(e.fromUserId()).isEqualTo("g-sender"));
+        assertThat(traced).filteredOn(e -> e.stage() == TraceStage.DELIVERED).hasSize(downstreamRecords)
+                .extracting(e -> e.detail().get("topic"))
+                .containsOnly(topics.downstreamTopic("gw-x"), topics.downstreamTopic("gw-y"));
+        assertThat(traced).filteredOn(e -> e.stage() == TraceStage.PUSH_TASK).singleElement()
+                .satisfies(e -> assertThat(e.detail()).containsEntry("users", 1));
+    }
+
+    /** Reads the trace events of one message (key = message_id) from im-trace-topic until there are {@code count}. */
+    private List<TraceEvent> readTrace(String messageId, int count) {
+        Function<List<ConsumerRecord<String, byte[]>>, List<TraceEvent>> mine = records -> records.stream()
+                .filter(r -> messageId.equals(r.key()))
+                .map(r -> WireSerde.of(TraceEvent.class).deserializer().deserialize(r.topic(), r.value())).toList();
+        return mine.apply(KafkaTestClients.readUntil(brokers, List.of(topics.name(TopicKind.TRACE)),
+                r -> mine.apply(r).size() >= count, WAIT));
     }
 
     @Test

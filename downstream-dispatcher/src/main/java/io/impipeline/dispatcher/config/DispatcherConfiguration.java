@@ -16,6 +16,7 @@ import io.impipeline.dispatcher.topology.DispatchTopology;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.platform.autoconfigure.TraceProperties;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -84,28 +85,29 @@ public class DispatcherConfiguration {
                                       TasksProperties tasks, WireValidator validator,
                                       GatewayTopicProvisioner gatewayTopics, PresencePartitions presencePartitions,
                                       DispatchMetrics metrics, ObjectProvider<StreamTracing> tracing,
-                                      @Value("${" + MAX_REQUEST_SIZE + ":1048576}") int maxRequestSize) {
+                                      @Value("${" + MAX_REQUEST_SIZE + ":1048576}") int maxRequestSize,
+                                      TraceProperties trace) {
         StreamTracing streamTracing = tracing.getIfAvailable();
         log.info("dispatcher topology gatewayTimeout={} topicReadyTimeout={} maxDeliveryBytes={} "
-                + "producerMaxRequestSize={} taskKeys={} tracing={}", properties.gatewayTimeout(),
+                + "producerMaxRequestSize={} taskKeys={} tracing={} messageTrace={}", properties.gatewayTimeout(),
                 properties.topicReadyTimeout(),
                 properties.maxDeliveryBytes() != null ? properties.maxDeliveryBytes() : "topics' limit less framing",
                 maxRequestSize, tasks.keyStrategy(),
-                streamTracing == null ? "off (no tracer)" : "on");
+                streamTracing == null ? "off (no tracer)" : "on", trace.on() ? "on" : "off (im.trace.enabled)");
         return new DispatchTopology(topics, properties, tasks.keyStrategy(), validator, gatewayTopics,
-                presencePartitions, metrics, streamTracing, maxRequestSize);
+                presencePartitions, metrics, streamTracing, maxRequestSize, trace.on());
     }
 
     /**
      * The binder's function: {@code dispatch-in-0} routed records, {@code dispatch-in-1} presence events,
      * {@code dispatch-in-2} the gateway table (bytes: decoded on every read by {@code GatewaysStore}). Its result,
-     * the {@code offline_push} tasks, is the output binding {@code dispatch-out-0} (im-task-topic,
-     * {@code DispatchOutputs}); downstream records (a topic per gateway) and dead letters are written inside the
-     * topology.
+     * the {@code offline_push} tasks and the trace events, are the output bindings {@code dispatch-out-0}
+     * (im-task-topic) and {@code dispatch-out-1} (im-trace-topic), {@code DispatchOutputs}; downstream records (a
+     * topic per gateway) and dead letters are written inside the topology.
      */
     @Bean
     Function<KStream<String, byte[]>, Function<KStream<String, byte[]>, Function<GlobalKTable<String, byte[]>,
-            KStream<String, byte[]>>>> dispatch(DispatchTopology topology) {
+            KStream<String, byte[]>[]>>> dispatch(DispatchTopology topology) {
         return routed -> presence -> gateways -> topology.build(routed, presence, gateways);
     }
 }

@@ -1,6 +1,7 @@
 package io.impipeline.dispatcher.topology;
 
 import io.impipeline.model.dlq.DeadLetter;
+import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.wire.DownstreamMessage;
 import io.impipeline.model.wire.Task;
 
@@ -20,5 +21,12 @@ public sealed interface Dispatch {
 
     /** A record that goes to the dead-letter topic. */
     record DeadLettered(DeadLetter letter) implements Dispatch {
+    }
+
+    /**
+     * What was done with the message: a trace event for im-trace-topic (the record's key is the message_id), one per
+     * {@link Delivery} and {@link OfflinePush}, only when {@code im.trace.enabled}.
+     */
+    record Traced(TraceEvent event) implements Dispatch {
     }
 }

@@ -21,10 +21,12 @@ import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.model.dlq.RejectedRecordException;
 import io.impipeline.model.tasks.TaskKeyStrategy;
+import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.micrometer.tracing.Span;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -44,7 +46,9 @@ import org.slf4j.LoggerFactory;
  *       downstream record per gateway with their devices ({@code recipients}), key = {@code conversation_id}; the
  *       offline ones -> {@code offline_push} tasks of at most 500 users.</li>
  * </ul>
- * A record that is invalid, or not where its recipients' presence is ({@link RoutedRecordCheck}), is dead-lettered.
+ * With {@code im.trace.enabled}, each downstream record and push task is followed by its trace event
+ * ({@link DispatchTraces}). A record that is invalid, or not where its recipients' presence is
+ * ({@link RoutedRecordCheck}), is dead-lettered (and not traced here: the dlq-handler traces dead letters).
  * Everything is decided before anything is forwarded, so a failure dead-letters the record without a partial
  * delivery; all outputs then leave through the topology's {@code to(...)} in one exactly-once transaction.
  */
@@ -65,7 +69,7 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
     /** What the processor needs besides its stores; shared by every task. */
     record Settings(WireValidator validator, RoutedRecordCheck check, GatewayTopics topics, DownstreamEncoder encoder,
                     OfflinePushes pushes, TaskKeyStrategy taskKeys, long gatewayTimeoutMillis,
-                    DispatchMetrics metrics, StreamTracing tracing) {
+                    DispatchMetrics metrics, StreamTracing tracing, DispatchTraces traces) {
     }
 
     DispatchProcessor(Settings settings, String gatewaysStoreName) {
@@ -117,7 +121,36 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
                 : dispatchSingle(record, routed, reach, now);
         count(out, routed, now);
         reportNotReady(reach, routed, out);
-        return out;
+        return settings.traces().on() ? withTraces(out, routed, now) : out;
+    }
+
+    /**
+     * The records and, after them, one trace event per downstream record ({@code delivered}) and per push task
+     * ({@code push_task}): keyed by message_id, without the routed record's headers (a trace record needs none).
+     */
+    private List<Record<String, Dispatch>> withTraces(List<Record<String, Dispatch>> out, RoutedMessage routed,
+                                                      long now) {
+        List<Record<String, Dispatch>> traced = new ArrayList<>(out.size() * 2);
+        traced.addAll(out);
+        String messageId = routed.message().messageId();
+        for (Record<String, Dispatch> record : out) {
+            TraceEvent event = null;
+            if (record.value() instanceof Dispatch.Delivery delivery) {
+                event = settings.traces().delivered(routed, delivery.gatewayId(), record.key(),
+                        recipientsOf(delivery), now);
+            } else if (record.value() instanceof Dispatch.OfflinePush push) {
+                event = settings.traces().pushTask(routed, push.users(), now);
+            }
+            if (event != null) {
+                traced.add(new Record<>(messageId, new Dispatch.Traced(event), record.timestamp(),
+                        new RecordHeaders()));
+            }
+        }
+        return traced;
+    }
+
+    private static int recipientsOf(Dispatch.Delivery delivery) {
+        return delivery.message().isGroupBatch() ? delivery.message().recipients().size() : 1;
     }
 
     /** Single chat: one record per gateway of the recipient (key unchanged: the recipient), else a push. */
@@ -165,8 +198,7 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
     private void count(List<Record<String, Dispatch>> out, RoutedMessage routed, long now) {
         for (Record<String, Dispatch> record : out) {
             if (record.value() instanceof Dispatch.Delivery delivery) {
-                int recipients = delivery.message().isGroupBatch() ? delivery.message().recipients().size() : 1;
-                settings.metrics().delivered(delivery.gatewayId(), recipients);
+                settings.metrics().delivered(delivery.gatewayId(), recipientsOf(delivery));
                 settings.metrics().latency(routed.message().timestamp(), now);
             } else if (record.value() instanceof Dispatch.OfflinePush push) {
                 settings.metrics().pushed(push.users());

@@ -9,6 +9,8 @@ import io.impipeline.dispatcher.gateway.GatewayTopics;
 import io.impipeline.dispatcher.presence.PresenceStore;
 import io.impipeline.dispatcher.topology.DispatchMetrics.Outcome;
 import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.codec.WireSerde;
+import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.platform.dlq.DeadLetterFit;
 import io.impipeline.platform.dlq.DeadLetterFitProcessor;
@@ -18,6 +20,7 @@ import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.platform.tracing.StreamTracing;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.KStream;
@@ -33,12 +36,14 @@ import org.apache.kafka.streams.processor.TopicNameExtractor;
  * im-routed-topic   -> dispatch (presence x gateways) -+-> im-downstream-topic-{gateway_id} (one per live gateway:
  *                                                      |     single chat per recipient, group batch with recipients)
  *                                                      +-> im-task-topic (offline_push, up to 500 users each:
- *                                                      |     the result, written by the output binding)
+ *                                                      |     the first output binding)
+ *                                                      +-> im-trace-topic (delivered, push_task: the second output
+ *                                                      |     binding; nothing with im.trace.enabled=false)
  *                                                      +-> im-routed-topic-dlq (invalid, misplaced, failed)
  * </pre>
- * The offline pushes are the flow's result, which the binder writes to the output binding ({@link DispatchOutputs});
- * downstream records (a topic per gateway, {@code TopicNameExtractor}) and dead letters are written with
- * {@code to(...)}. All are sinks of one topology, so they share one exactly-once transaction.
+ * The offline pushes and the trace events are the flow's result, which the binder writes to the output bindings
+ * ({@link DispatchOutputs}); downstream records (a topic per gateway, {@code TopicNameExtractor}) and dead letters
+ * are written with {@code to(...)}. All are sinks of one topology, so they share one exactly-once transaction.
  */
 public final class DispatchTopology {
 
@@ -61,16 +66,17 @@ public final class DispatchTopology {
                             WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
                             DispatchMetrics metrics, StreamTracing tracing) {
         this(topics, properties, taskKeys, validator, gatewayTopics, presencePartitions, metrics, tracing,
-                topics.maxMessageBytes());
+                topics.maxMessageBytes(), true);
     }
 
     /**
      * @param maxRequestSize the Streams producer's {@code max.request.size}: dead letters are cut to fit it
      *                       ({@link DeadLetterFit})
+     * @param trace          write trace events to im-trace-topic ({@code im.trace.enabled}); off, none is made
      */
     public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
                             WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
-                            DispatchMetrics metrics, StreamTracing tracing, int maxRequestSize) {
+                            DispatchMetrics metrics, StreamTracing tracing, int maxRequestSize, boolean trace) {
         this.maxRequestSize = Math.min(maxRequestSize, topics.maxMessageBytes());
         this.deadLetterFit = new DeadLetterFit(RecordSizeGuard.forMaxRequestSize(this.maxRequestSize), STAGE,
                 metrics.registry());
@@ -80,7 +86,7 @@ public final class DispatchTopology {
         this.settings = new DispatchProcessor.Settings(validator, new RoutedRecordCheck(presencePartitions),
                 gatewayTopics, DownstreamEncoder.of(properties, topics),
                 new OfflinePushes(properties.push()), taskKeys, properties.gatewayTimeout().toMillis(), metrics,
-                tracing);
+                tracing, new DispatchTraces(trace, topics));
     }
 
     /**
@@ -90,11 +96,13 @@ public final class DispatchTopology {
      * recipient may have devices on several gateways, which a stream-table join by one key cannot express). The
      * table holds each gateway's latest record as bytes, decoded on every read ({@code GatewaysStore}).
      *
-     * @return the {@code offline_push} tasks, encoded: the output binding's stream ({@link DispatchOutputs}). The
-     *         binder attaches its sink; without it, {@link DispatchOutputs#attach} does.
+     * @return the output bindings' streams, in their order ({@link DispatchOutputs}): the {@code offline_push} tasks
+     *         (dispatch-out-0) and the trace events (dispatch-out-1, empty when trace is off), both encoded. The
+     *         binder attaches their sinks; without it, {@link DispatchOutputs#attach} does.
      */
-    public KStream<String, byte[]> build(KStream<String, byte[]> routed, KStream<String, byte[]> presence,
-                                         GlobalKTable<String, byte[]> gateways) {
+    @SuppressWarnings("unchecked")
+    public KStream<String, byte[]>[] build(KStream<String, byte[]> routed, KStream<String, byte[]> presence,
+                                           GlobalKTable<String, byte[]> gateways) {
         if (gateways.queryableStoreName() == null) {
             throw new IllegalStateException("the gateway table must be materialized (binding materialized-as)");
         }
@@ -106,8 +114,13 @@ public final class DispatchTopology {
                 .branch((key, d) -> d instanceof Dispatch.OfflinePush, Branched.as("offline"))
                 .branch((key, d) -> d instanceof Dispatch.DeadLettered, Branched.withConsumer(this::deadLetterRouted,
                         "dead-letter"))
+                // Last: with trace off no record gets here, and the others never test it.
+                .branch((key, d) -> d instanceof Dispatch.Traced, Branched.as("trace"))
                 .noDefaultBranch();
-        return offlinePushes(branches.get("dispatch-offline"));
+        KStream<String, byte[]>[] outputs = new KStream[DispatchOutputs.COUNT];
+        outputs[DispatchOutputs.TASKS] = offlinePushes(branches.get("dispatch-offline"));
+        outputs[DispatchOutputs.TRACE] = traceEvents(branches.get("dispatch-trace"));
+        return outputs;
     }
 
     /** The gateway table's store name, known once the topology is built. */
@@ -145,6 +158,12 @@ public final class DispatchTopology {
     /** The tasks as their JSON, what the output binding writes. */
     private KStream<String, byte[]> offlinePushes(KStream<String, Dispatch> pushes) {
         return pushes.mapValues(d -> WireJson.toBytes(((Dispatch.OfflinePush) d).task()), Named.as("as-task"));
+    }
+
+    /** The trace events as their JSON ({@code WireSerde.of(TraceEvent.class)}), what the trace binding writes. */
+    private static KStream<String, byte[]> traceEvents(KStream<String, Dispatch> traced) {
+        Serializer<TraceEvent> json = WireSerde.of(TraceEvent.class).serializer();
+        return traced.mapValues(d -> json.serialize(null, ((Dispatch.Traced) d).event()), Named.as("as-trace-event"));
     }
 
     private void deadLetterRouted(KStream<String, Dispatch> failures) {

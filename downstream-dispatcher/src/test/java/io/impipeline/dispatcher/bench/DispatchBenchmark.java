@@ -164,7 +164,7 @@ public final class DispatchBenchmark {
                 () -> topics.spec(TopicKind.PRESENCE).partitions(), new DispatchMetrics(meters), null);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(PresenceStore.builder());
-        // The offline pushes' sink, as the output binding adds it.
+        // The offline pushes' and trace events' sinks, as the output bindings add them.
         DispatchOutputs.attach(topology.build(
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),

@@ -26,6 +26,7 @@ import io.impipeline.model.codec.WireSerde;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.wire.DownstreamMessage;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.impipeline.model.wire.PresenceEvent;
@@ -95,6 +96,18 @@ final class DispatchTopologyFixture implements AutoCloseable {
     /** @param partitionCount what the topology is told the presence topic's partition count is (may fail) */
     DispatchTopologyFixture(DispatcherProperties properties, TaskKeyStrategy taskKeys, int partitions,
                             IntSupplier partitionCount) {
+        this(properties, taskKeys, partitions, partitionCount, true);
+    }
+
+    /** With the defaults and {@code im.trace.enabled} as given. */
+    static DispatchTopologyFixture withTrace(boolean trace) {
+        return new DispatchTopologyFixture(DispatcherProperties.defaults(), TaskKeyStrategy.TASK_TYPE, 1, () -> 1,
+                trace);
+    }
+
+    /** @param trace {@code im.trace.enabled} */
+    DispatchTopologyFixture(DispatcherProperties properties, TaskKeyStrategy taskKeys, int partitions,
+                            IntSupplier partitionCount, boolean trace) {
         this.partitions = partitions;
         try {
             stateDir = Files.createTempDirectory("dispatcher-ttd-");
@@ -102,10 +115,10 @@ final class DispatchTopologyFixture implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         DispatchTopology topology = new DispatchTopology(topics, properties, taskKeys, WireValidator.withDefaults(),
-                gatewayTopics, partitionCount, new DispatchMetrics(meters), null);
+                gatewayTopics, partitionCount, new DispatchMetrics(meters), null, topics.maxMessageBytes(), trace);
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(PresenceStore.builder());
-        // The sink the output binding adds (DispatchOutputs), so that the tests check the real wiring.
+        // The sinks the output bindings add (DispatchOutputs), so that the tests check the real wiring.
         DispatchOutputs.attach(topology.build(
                 builder.stream(topics.name(TopicKind.ROUTED), Consumed.with(Serdes.String(), Serdes.ByteArray())),
                 builder.stream(topics.name(TopicKind.PRESENCE), Consumed.with(Serdes.String(), Serdes.ByteArray())),
@@ -230,6 +243,12 @@ final class DispatchTopologyFixture implements AutoCloseable {
     TestOutputTopic<String, Task> tasks() {
         return driver.createOutputTopic(topics.name(TopicKind.TASK), new StringDeserializer(),
                 WireSerde.of(Task.class).deserializer());
+    }
+
+    /** What the dispatcher wrote to im-trace-topic (reading consumes it). */
+    TestOutputTopic<String, TraceEvent> trace() {
+        return driver.createOutputTopic(topics.name(TopicKind.TRACE), new StringDeserializer(),
+                WireSerde.of(TraceEvent.class).deserializer());
     }
 
     TestOutputTopic<String, byte[]> dlq(TopicKind kind) {
