@@ -6,6 +6,7 @@ import java.util.function.BiFunction;
 
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.platform.autoconfigure.TraceProperties;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
@@ -54,12 +55,14 @@ public class RouterConfiguration {
     @Bean
     RouterTopology routerTopology(RouterProperties properties, TasksProperties tasks, ImTopicsProperties topics,
                                   WireValidator validator, ContentFilter filter, RouterMetrics metrics,
-                                  ObjectProvider<StreamTracing> tracing, Clock clock, RecordSizeGuard sizeGuard) {
+                                  ObjectProvider<StreamTracing> tracing, Clock clock, RecordSizeGuard sizeGuard,
+                                  TraceProperties trace) {
         StreamTracing streamTracing = tracing.getIfAvailable();
-        log.info("router topology: trace propagation {}, filter mode {}, task keys {}",
-                streamTracing == null ? "off (no tracer)" : "on", properties.filter().mode(), tasks.keyStrategy());
+        log.info("router topology: trace propagation {}, message trace {}, filter mode {}, task keys {}",
+                streamTracing == null ? "off (no tracer)" : "on", trace.on() ? "on" : "off (im.trace.enabled)",
+                properties.filter().mode(), tasks.keyStrategy());
         return new RouterTopology(properties, tasks.keyStrategy(), topics, validator, filter, metrics,
-                streamTracing, clock, sizeGuard);
+                streamTracing, clock, sizeGuard, trace.on());
     }
 
     /**
@@ -75,7 +78,8 @@ public class RouterConfiguration {
      * Inputs: {@code route-in-0} = im-upstream-topic (raw bytes), {@code route-in-1} = im-group-topic (global, raw
      * bytes too: decoded on every read, see {@code GroupReader}). Outputs, in the order of {@link RouterOutputs}:
      * {@code route-out-0} = im-routed-topic (through {@link #routedPartitioner()}), {@code route-out-1} =
-     * im-task-topic. Dead letters are written inside the topology.
+     * im-task-topic, {@code route-out-2} and {@code route-out-3} = im-trace-topic (trace events before and after the
+     * by-conversation repartition). Dead letters are written inside the topology.
      */
     @Bean
     public BiFunction<KStream<String, byte[]>, GlobalKTable<String, byte[]>, KStream<String, Output>[]> route(

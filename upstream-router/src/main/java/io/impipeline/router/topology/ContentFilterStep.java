@@ -17,7 +17,9 @@ import org.apache.kafka.streams.kstream.ValueMapper;
 /**
  * Step 3: the content filter. {@code mask}: matches replaced, the message goes on. {@code reject}: the message
  * stops here and the sender gets a {@code system_notice} instead, which then travels the rest of the flow like a
- * message (sequenced in the sender's own notice conversation, persisted, routed to the sender only).
+ * message (sequenced in the sender's own notice conversation, persisted, routed to the sender only). Trace:
+ * {@code masked}, or {@code filtered} for the rejected message (the notice is traced as a message of its own,
+ * from {@value #SYSTEM_SENDER}).
  */
 final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<UpstreamMessage>> {
 
@@ -30,12 +32,15 @@ final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<Upstr
     private final RouterProperties.Filter config;
     private final RouterMetrics metrics;
     private final Clock clock;
+    private final RouterTraces traces;
 
-    ContentFilterStep(ContentFilter filter, RouterProperties.Filter config, RouterMetrics metrics, Clock clock) {
+    ContentFilterStep(ContentFilter filter, RouterProperties.Filter config, RouterMetrics metrics, Clock clock,
+                      RouterTraces traces) {
         this.filter = filter;
         this.config = config;
         this.metrics = metrics;
         this.clock = clock;
+        this.traces = traces;
     }
 
     @Override
@@ -46,10 +51,12 @@ final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<Upstr
             }
             if (config.mode() == RouterProperties.FilterMode.REJECT) {
                 metrics.count(RouterMetrics.Outcome.REJECTED);
-                return Step.pass(noticeFor(message));
+                UpstreamMessage notice = noticeFor(message);
+                return Step.pass(notice, traces.filtered(message, clock.millis(), notice.messageId()));
             }
             metrics.count(RouterMetrics.Outcome.FILTERED);
-            return Step.pass(message.withContent(filter.mask(message.content())));
+            return Step.pass(message.withContent(filter.mask(message.content())),
+                    traces.masked(message, clock.millis()));
         } catch (RuntimeException e) {
             return StepFailure.deadLetter("filter", WireJson.toBytes(message), e, metrics, null);
         }

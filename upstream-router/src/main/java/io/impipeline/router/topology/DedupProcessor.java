@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step 2: drops a repeat of (from_user_id, message_id) seen within the window. The store is a window store whose
+ * Step 2: drops a repeat of (from_user_id, message_id) seen within the window (trace: {@code duplicate}); a new
+ * message goes on (trace: {@code accepted}, with its upstream partition and offset). The store is a window store whose
  * retention is the window, so old entries expire by segment without a sweep. Value: when it was first seen
  * (wall clock). Records arrive keyed by {@code from_user_id}, so the store's partition is the sender's.
  */
@@ -31,20 +32,30 @@ final class DedupProcessor implements Processor<String, UpstreamMessage, String,
 
     private final long windowMs;
     private final RouterMetrics metrics;
+    private final RouterTraces traces;
+    private final String upstreamTopic;
     private ProcessorContext<String, Step<UpstreamMessage>> context;
     private WindowStore<String, Long> seen;
 
-    private DedupProcessor(Duration window, RouterMetrics metrics) {
+    private DedupProcessor(Duration window, RouterMetrics metrics, RouterTraces traces, String upstreamTopic) {
         this.windowMs = window.toMillis();
         this.metrics = metrics;
+        this.traces = traces;
+        this.upstreamTopic = upstreamTopic;
     }
 
-    static ProcessorSupplier<String, UpstreamMessage, String, Step<UpstreamMessage>> supplier(Duration window,
-                                                                                           RouterMetrics metrics) {
+    /**
+     * @param traces        trace events: {@code accepted} with the upstream coordinates ({@link UpstreamPosition}),
+     *                      {@code duplicate}
+     * @param upstreamTopic the name of {@code im-upstream-topic}: the record context of a message read straight from
+     *                      it gives its coordinates
+     */
+    static ProcessorSupplier<String, UpstreamMessage, String, Step<UpstreamMessage>> supplier(
+            Duration window, RouterMetrics metrics, RouterTraces traces, String upstreamTopic) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, UpstreamMessage, String, Step<UpstreamMessage>> get() {
-                return new DedupProcessor(window, metrics);
+                return new DedupProcessor(window, metrics, traces, upstreamTopic);
             }
 
             @Override
@@ -67,13 +78,20 @@ final class DedupProcessor implements Processor<String, UpstreamMessage, String,
         try {
             String key = StoreKeys.dedup(message.fromUserId(), message.messageId());
             long time = record.timestamp();
+            UpstreamPosition.Coordinates at = traces.on()
+                    ? UpstreamPosition.take(record.headers(), context, upstreamTopic) : null;
+            long now = context.currentSystemTimeMs();
             if (seenWithin(key, time)) {
                 metrics.count(RouterMetrics.Outcome.DUPLICATE);
-                logDuplicate(record, message);
+                boolean replayed = logDuplicate(record, message);
+                if (traces.on()) {
+                    context.forward(record.withValue(Step.traced(traces.duplicate(message, now, replayed))));
+                }
                 return;
             }
-            seen.put(key, context.currentSystemTimeMs(), time);
-            context.forward(record.withValue(Step.pass(message)));
+            seen.put(key, now, time);
+            context.forward(record.withValue(Step.pass(message, traces.accepted(message, now,
+                    at == null ? null : at.partition(), at == null ? null : at.offset()))));
         } catch (RuntimeException e) {
             context.forward(record.withValue(StepFailure.deadLetter("dedup", WireJson.toBytes(message), e, metrics,
                     context)));
@@ -85,14 +103,15 @@ final class DedupProcessor implements Processor<String, UpstreamMessage, String,
      * was decided after this step remembered the message (see {@link Admission} for what is decided before), so
      * the replay is dropped here while the dlq-handler counts it replayed. Say so at WARN, ids only.
      */
-    private void logDuplicate(Record<String, UpstreamMessage> record, UpstreamMessage message) {
+    private boolean logDuplicate(Record<String, UpstreamMessage> record, UpstreamMessage message) {
         if (record.headers().lastHeader(ImHeaders.REPLAY_COUNT) != null) {
             log.warn("replayed dead letter dropped as a duplicate: message {} from {} was already accepted within"
                     + " the dedup window ({}); it is not routed again", message.messageId(), message.fromUserId(),
                     StepFailure.where(context));
-        } else {
-            log.debug("duplicate dropped: message {} from {}", message.messageId(), message.fromUserId());
+            return true;
         }
+        log.debug("duplicate dropped: message {} from {}", message.messageId(), message.fromUserId());
+        return false;
     }
 
     private boolean seenWithin(String key, long time) {

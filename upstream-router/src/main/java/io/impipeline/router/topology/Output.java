@@ -6,7 +6,7 @@ import io.impipeline.router.topology.RouterOutputs.Destination;
 
 /**
  * A record ready for one of the router's output bindings ({@link RouterOutputs}): routed copies, group batches,
- * tasks. Written as its prepared bytes ({@link OutputSerde}).
+ * tasks, trace events. Written as its prepared bytes ({@link OutputSerde}).
  *
  * @param destination the output binding it leaves through
  * @param partition   the partition to write to, or null for Kafka's default partitioning by key. Group batches name
@@ -22,6 +22,11 @@ public record Output(Destination destination, Integer partition, byte[] value) {
 
     /** Partitioned by key, like any record. */
     static Output of(Destination destination, byte[] value) {
+        return new Output(destination, null, value);
+    }
+
+    /** A trace event for {@code im-trace-topic}, as its JSON ({@code TraceEvent}); partitioned by key (message_id). */
+    static Output trace(Destination destination, byte[] value) {
         return new Output(destination, null, value);
     }
 

@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.topics.TopicSpec;
+import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.wire.GroupFanoutPayload;
 import io.impipeline.model.wire.MessageType;
 import io.impipeline.model.wire.RecipientPartitions;
@@ -83,7 +85,38 @@ final class RouteBuilder {
         return switch (destination) {
             case ROUTED -> routedTopic.name();
             case TASK -> taskTopic;
+            case ADMISSION_TRACE, ROUTE_TRACE -> throw new IllegalArgumentException("trace events are not measured");
         };
+    }
+
+    /**
+     * The {@code routed} trace event of a route that was written (null when trace is off): seq, users it goes to
+     * (the sender's sync copy flagged, not counted), the partitions of {@code im-routed-topic} written (a single-chat
+     * copy goes where Kafka's default partitioner puts its key, a group batch where it names), tasks written.
+     */
+    TraceEvent trace(RouterTraces traces, Route route, SequencedMessage sequenced, List<String> members) {
+        if (!traces.on()) {
+            return null;
+        }
+        UpstreamMessage message = sequenced.message();
+        int recipients = 0;
+        boolean sync = false;
+        Set<Integer> partitions = new TreeSet<>();
+        for (Routed r : route.routed()) {
+            if (r.delivery() == Delivery.SYNC) {
+                sync = true;
+            } else {
+                recipients += r.recipients();
+            }
+            partitions.add(r.output().partition() != null ? r.output().partition()
+                    : RecipientPartitions.partitionOf(r.key(), routedTopic.partitions()));
+        }
+        if (route.fanout()) {
+            recipients = recipients(members, message.fromUserId()).size();
+        }
+        int tasks = (int) route.records().stream().filter(kv -> kv.value.destination() == Destination.TASK).count();
+        return traces.routed(message, sequenced.acceptedAt(), sequenced.seq(), recipients, List.copyOf(partitions),
+                tasks, sync, route.fanout());
     }
 
     /** Counts a route that was written. */

@@ -27,7 +27,9 @@ import org.apache.kafka.streams.processor.StreamPartitioner;
  * {@code application.yml} to what is declared here.
  *
  * <p>Dead letters are not among these outputs: every step sends its own to {@code im-upstream-topic-dlq} from a
- * branch inside the topology, where it diverts them ({@code RouterTopology.divert}).
+ * branch inside the topology, where it diverts them ({@code RouterTopology.divert}). Trace events are among them: each
+ * step's events are split off where it diverts its dead letters and leave through {@link Destination#ADMISSION_TRACE}
+ * or {@link Destination#ROUTE_TRACE}, both im-trace-topic (why two: {@link #split}).
  */
 public final class RouterOutputs {
 
@@ -44,7 +46,15 @@ public final class RouterOutputs {
         /** {@code route-out-0}: im-routed-topic; a group batch goes to the partition it names, the rest by key. */
         ROUTED(TopicKind.ROUTED, "routed", true),
         /** {@code route-out-1}: im-task-topic, by key. */
-        TASK(TopicKind.TASK, "task", false);
+        TASK(TopicKind.TASK, "task", false),
+        /**
+         * {@code route-out-2}: im-trace-topic, by key (message_id): the trace events of the steps before sequencing
+         * ({@code accepted}, {@code duplicate}, {@code masked}, {@code filtered}, {@code held}, {@code released}).
+         * Not a branch of the route step's result: a stream of their own sub-topology, see {@link #split}.
+         */
+        ADMISSION_TRACE(TopicKind.TRACE, "admission-trace", false),
+        /** {@code route-out-3}: im-trace-topic, by key (message_id): the {@code routed} trace events. */
+        ROUTE_TRACE(TopicKind.TRACE, "route-trace", false);
 
         private final TopicKind kind;
         private final String label;
@@ -77,11 +87,24 @@ public final class RouterOutputs {
         }
     }
 
-    /** One stream per destination, in binding order: what the {@code route} function returns. */
+    /**
+     * One stream per destination, in binding order: what the {@code route} function returns. The route step's
+     * outputs are split by destination; the admission trace events come as a stream of their own. Trace events are
+     * made on both sides of the {@code by-conversation} repartition, that is in two sub-topologies, and one stream
+     * (one binding) cannot come from both without merging them into one sub-topology (tasks reading the upstream topic
+     * and the repartition topic together): hence two bindings to im-trace-topic, one per sub-topology.
+     *
+     * @param route           the route step's outputs: routed records, tasks, {@code routed} trace events
+     * @param admissionTraces the trace events of dedup, the content filter and the schedule (a stream that never
+     *                        carries a record when trace is off)
+     */
     @SuppressWarnings("unchecked")
-    static KStream<String, Output>[] split(KStream<String, Output> outputs) {
-        BranchedKStream<String, Output> branches = outputs.split(Named.as(SPLIT));
+    static KStream<String, Output>[] split(KStream<String, Output> route, KStream<String, Output> admissionTraces) {
+        BranchedKStream<String, Output> branches = route.split(Named.as(SPLIT));
         for (Destination destination : Destination.values()) {
+            if (destination == Destination.ADMISSION_TRACE) {
+                continue;
+            }
             branches = branches.branch((key, output) -> output.destination() == destination,
                     Branched.as(destination.label));
         }
@@ -91,6 +114,7 @@ public final class RouterOutputs {
         for (Destination destination : Destination.values()) {
             result[destination.ordinal()] = byName.get(SPLIT + destination.label);
         }
+        result[Destination.ADMISSION_TRACE.ordinal()] = admissionTraces;
         return result;
     }
 

@@ -26,7 +26,8 @@ import org.apache.kafka.streams.state.Stores;
 /**
  * Step 4: a message whose {@code deliver_at} is in the future (wall clock) is held in a persistent, changelogged
  * store keyed by due time; a wall-clock punctuator releases due messages in due order every tick. Holding happens
- * before sequencing, so {@code seq} follows delivery order.
+ * before sequencing, so {@code seq} follows delivery order. Trace: {@code held} (with {@code deliver_at}) when it is
+ * stored, {@code released} when the punctuator lets it go on, both in the transaction that stores or deletes it.
  */
 final class ScheduleProcessor implements Processor<String, UpstreamMessage, String, Step<UpstreamMessage>> {
 
@@ -35,21 +36,23 @@ final class ScheduleProcessor implements Processor<String, UpstreamMessage, Stri
     private final Duration tick;
     private final int releaseMax;
     private final RouterMetrics metrics;
+    private final RouterTraces traces;
     private ProcessorContext<String, Step<UpstreamMessage>> context;
     private KeyValueStore<String, ScheduledEntry> held;
 
-    private ScheduleProcessor(Duration tick, int releaseMax, RouterMetrics metrics) {
+    private ScheduleProcessor(Duration tick, int releaseMax, RouterMetrics metrics, RouterTraces traces) {
         this.tick = tick;
         this.releaseMax = releaseMax;
         this.metrics = metrics;
+        this.traces = traces;
     }
 
     static ProcessorSupplier<String, UpstreamMessage, String, Step<UpstreamMessage>> supplier(
-            Duration tick, int releaseMax, RouterMetrics metrics) {
+            Duration tick, int releaseMax, RouterMetrics metrics, RouterTraces traces) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, UpstreamMessage, String, Step<UpstreamMessage>> get() {
-                return new ScheduleProcessor(tick, releaseMax, metrics);
+                return new ScheduleProcessor(tick, releaseMax, metrics, traces);
             }
 
             @Override
@@ -81,6 +84,9 @@ final class ScheduleProcessor implements Processor<String, UpstreamMessage, Stri
                     new ScheduledEntry(message, trace == null ? null : new String(trace.value(),
                             StandardCharsets.UTF_8), now));
             metrics.count(RouterMetrics.Outcome.SCHEDULED);
+            if (traces.on()) {
+                context.forward(record.withValue(Step.traced(traces.held(message, now))));
+            }
         } catch (RuntimeException e) {
             context.forward(record.withValue(StepFailure.deadLetter("schedule", WireJson.toBytes(message), e,
                     metrics, context)));
@@ -109,7 +115,8 @@ final class ScheduleProcessor implements Processor<String, UpstreamMessage, Stri
             headers.add(ImHeaders.TRACEPARENT, entry.traceparent().getBytes(StandardCharsets.UTF_8));
         }
         UpstreamMessage message = entry.message();
-        context.forward(new Record<>(message.fromUserId(), Step.pass(message), now, headers));
+        context.forward(new Record<>(message.fromUserId(), Step.pass(message,
+                traces.released(message, now, entry.heldAt())), now, headers));
         metrics.count(RouterMetrics.Outcome.RELEASED);
     }
 }

@@ -7,6 +7,7 @@ import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetter;
+import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.router.metrics.RouterMetrics;
 import org.apache.kafka.common.serialization.Serdes;
@@ -26,7 +27,8 @@ import org.apache.kafka.streams.state.Stores;
  * would not fit ({@code TOO_LARGE}) is dead-lettered and the conversation's next message takes the same seq, so
  * {@code seq} has no gap. Records arrive keyed by {@code conversation_id}, so one task owns each conversation; the
  * store, its changelog and the outputs commit in one transaction (exactly_once_v2), so a crash never loses or repeats
- * a number.
+ * a number. The {@code routed} trace event ({@link RouteBuilder#trace}) is forwarded after the outputs, in the same
+ * transaction.
  *
  * <p>Only building is guarded: storing the seq and forwarding are not record-specific, and an exception there (a
  * failing store, a producer error of an earlier record) fails the task, which aborts the transaction with the seq
@@ -39,22 +41,26 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
     private final RouteBuilder routes;
     private final RecordSizeGuard guard;
     private final RouterMetrics metrics;
+    private final RouterTraces traces;
     private ProcessorContext<String, Step<Output>> context;
     private KeyValueStore<String, Long> lastSeq;
 
-    private SequenceProcessor(RouteBuilder routes, RecordSizeGuard guard, RouterMetrics metrics) {
+    private SequenceProcessor(RouteBuilder routes, RecordSizeGuard guard, RouterMetrics metrics,
+                              RouterTraces traces) {
         this.routes = routes;
         this.guard = guard;
         this.metrics = metrics;
+        this.traces = traces;
     }
 
     static ProcessorSupplier<String, Addressed, String, Step<Output>> supplier(RouteBuilder routes,
                                                                              RecordSizeGuard guard,
-                                                                             RouterMetrics metrics) {
+                                                                             RouterMetrics metrics,
+                                                                             RouterTraces traces) {
         return new ProcessorSupplier<>() {
             @Override
             public Processor<String, Addressed, String, Step<Output>> get() {
-                return new SequenceProcessor(routes, guard, metrics);
+                return new SequenceProcessor(routes, guard, metrics, traces);
             }
 
             @Override
@@ -78,6 +84,7 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
         Long last = lastSeq.get(conversation);
         long seq = last == null ? 1 : last + 1;
         RouteBuilder.Route route;
+        TraceEvent traced;
         try {
             SequencedMessage sequenced = new SequencedMessage(addressed.message(), seq, context.currentSystemTimeMs());
             route = routes.build(sequenced, addressed.members());
@@ -88,6 +95,7 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
                         WireJson.toBytes(addressed.message()), tooLarge))));
                 return;
             }
+            traced = routes.trace(traces, route, sequenced, addressed.members());
         } catch (RuntimeException e) {
             context.forward(record.withValue(StepFailure.deadLetter("route", WireJson.toBytes(addressed.message()), e,
                     metrics, context)));
@@ -96,6 +104,9 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
         lastSeq.put(conversation, seq);
         for (KeyValue<String, Output> output : route.records()) {
             context.forward(record.withKey(output.key).withValue(Step.pass(output.value)));
+        }
+        if (traced != null) {
+            context.forward(record.withValue(Step.traced(traced)));
         }
         routes.count(route);
     }

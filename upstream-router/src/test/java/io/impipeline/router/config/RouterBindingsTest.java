@@ -56,8 +56,20 @@ class RouterBindingsTest {
     }
 
     @Test
+    void bothTraceOutputsWriteTheTraceTopicWhichTheRouterProvisions() {
+        Properties yml = applicationYml();
+
+        assertThat(yml.getProperty(BINDINGS + Destination.ADMISSION_TRACE.binding() + ".destination"))
+                .isEqualTo("${im.topic-names.trace}");
+        assertThat(yml.getProperty(BINDINGS + Destination.ROUTE_TRACE.binding() + ".destination"))
+                .isEqualTo("${im.topic-names.trace}");
+        assertThat(yml.stringPropertyNames()).filteredOn(key -> key.startsWith("im.topics.provision["))
+                .extracting(yml::getProperty).contains("trace");
+    }
+
+    @Test
     void theDestinationsAreTheBindingsInTheOrderOfTheFunctionsResult() {
         assertThat(Arrays.stream(Destination.values()).map(Destination::binding))
-                .containsExactly("route-out-0", "route-out-1");
+                .containsExactly("route-out-0", "route-out-1", "route-out-2", "route-out-3");
     }
 }

@@ -12,6 +12,8 @@ import java.util.Properties;
 import io.impipeline.model.ImHeaders;
 import io.impipeline.model.codec.ValidationLimits;
 import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.codec.WireSerde;
+import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.topics.ImTopicsProperties;
@@ -58,6 +60,7 @@ final class RouterDriver implements AutoCloseable {
     private final TestOutputTopic<String, byte[]> routed;
     private final TestOutputTopic<String, byte[]> tasks;
     private final TestOutputTopic<String, byte[]> dlq;
+    private final TestOutputTopic<String, TraceEvent> trace;
 
     RouterDriver(Path stateDir, RouterProperties properties, TaskKeyStrategy keys, Clock clock,
                  StreamTracing tracing) {
@@ -68,6 +71,12 @@ final class RouterDriver implements AutoCloseable {
     /** @param guard the record limit; the others take {@code max-derived-record-bytes} as the producer's limit */
     RouterDriver(Path stateDir, RouterProperties properties, TaskKeyStrategy keys, Clock clock,
                  StreamTracing tracing, RecordSizeGuard guard) {
+        this(stateDir, properties, keys, clock, tracing, guard, true);
+    }
+
+    /** @param trace {@code im.trace.enabled} */
+    RouterDriver(Path stateDir, RouterProperties properties, TaskKeyStrategy keys, Clock clock,
+                 StreamTracing tracing, RecordSizeGuard guard, boolean trace) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, byte[]> in = builder.stream(TOPICS.name(TopicKind.UPSTREAM),
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.String(),
@@ -79,7 +88,8 @@ final class RouterDriver implements AutoCloseable {
         WireValidator validator = new WireValidator(ValidationLimits.defaults(), Clock.fixed(T0, ZoneOffset.UTC));
         // The sinks the output bindings add (RouterOutputs), so that the tests check the real wiring.
         RouterOutputs.attach(new RouterTopology(properties, keys, TOPICS, validator,
-                ContentFilter.from(properties.filter()), metrics, tracing, clock, guard).build(in, table), TOPICS);
+                ContentFilter.from(properties.filter()), metrics, tracing, clock, guard, trace).build(in, table),
+                TOPICS);
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "im-logic-group");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -95,6 +105,14 @@ final class RouterDriver implements AutoCloseable {
                 new ByteArrayDeserializer());
         dlq = driver.createOutputTopic(TOPICS.dlqTopic(TopicKind.UPSTREAM), new StringDeserializer(),
                 new ByteArrayDeserializer());
+        this.trace = driver.createOutputTopic(TOPICS.name(TopicKind.TRACE), new StringDeserializer(),
+                WireSerde.of(TraceEvent.class).deserializer());
+    }
+
+    /** A driver with the default properties and {@code im.trace.enabled} as given. */
+    static RouterDriver withTrace(Path stateDir, RouterProperties properties, boolean trace) {
+        return new RouterDriver(stateDir, properties, TaskKeyStrategy.TASK_TYPE, Clock.fixed(T0, ZoneOffset.UTC), null,
+                RecordSizeGuard.forMaxRequestSize((int) properties.maxDerivedRecordBytes().toBytes()), trace);
     }
 
     RouterDriver(Path stateDir, RouterProperties properties) {
@@ -184,6 +202,11 @@ final class RouterDriver implements AutoCloseable {
     List<KeyValue<String, Task>> tasks() {
         return tasks.readKeyValuesToList().stream()
                 .map(kv -> KeyValue.pair(kv.key, WireJson.fromBytes(kv.value, Task.class))).toList();
+    }
+
+    /** The records written to im-trace-topic since the last read, in the order written. */
+    List<TestRecord<String, TraceEvent>> traceRecords() {
+        return trace.readRecordsToList();
     }
 
     List<TestRecord<String, byte[]>> deadLetters() {

@@ -1,0 +1,124 @@
+package io.impipeline.router.topology;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.impipeline.model.trace.TraceEvent;
+import io.impipeline.model.trace.TraceStage;
+import io.impipeline.model.wire.UpstreamMessage;
+
+/**
+ * The router's trace events (issue 15): what each step did with a message, identified by its
+ * ({@code from_user_id}, {@code message_id}), {@code app} = {@value RouterTopology#STAGE}. Every method answers null
+ * when trace is off ({@code im.trace.enabled=false}): the steps then carry no event and the topology has no trace
+ * branches, so the cost of the switch is this one test. Details are ids, numbers and times only, never content.
+ */
+final class RouterTraces {
+
+    private static final RouterTraces OFF = new RouterTraces(false);
+    private static final RouterTraces ON = new RouterTraces(true);
+
+    private final boolean on;
+
+    private RouterTraces(boolean on) {
+        this.on = on;
+    }
+
+    static RouterTraces of(boolean on) {
+        return on ? ON : OFF;
+    }
+
+    boolean on() {
+        return on;
+    }
+
+    /**
+     * New and admitted. {@code partition} and {@code offset} are the upstream record's; null where they are not known
+     * (left out of the detail).
+     */
+    TraceEvent accepted(UpstreamMessage m, long at, Integer partition, Long offset) {
+        if (!on) {
+            return null;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>(4);
+        if (partition != null) {
+            detail.put("partition", partition);
+            detail.put("offset", offset);
+        }
+        return event(m, TraceStage.ACCEPTED, at, detail);
+    }
+
+    /** Dropped as a repeat; {@code replayed} when the dead-letter handler sent it back (then said at WARN too). */
+    TraceEvent duplicate(UpstreamMessage m, long at, boolean replayed) {
+        if (!on) {
+            return null;
+        }
+        return event(m, TraceStage.DUPLICATE, at, replayed ? Map.of("replayed", true) : Map.of());
+    }
+
+    /** Reject mode: the message stops here; the sender gets the notice {@code noticeId} instead. */
+    TraceEvent filtered(UpstreamMessage m, long at, String noticeId) {
+        if (!on) {
+            return null;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>(4);
+        detail.put("action", "reject");
+        detail.put("notice_id", noticeId);
+        return event(m, TraceStage.FILTERED, at, detail);
+    }
+
+    /** Mask mode: matched words masked, the message goes on. */
+    TraceEvent masked(UpstreamMessage m, long at) {
+        return on ? event(m, TraceStage.MASKED, at, Map.of()) : null;
+    }
+
+    /** Held in the scheduled store until its {@code deliver_at}. */
+    TraceEvent held(UpstreamMessage m, long at) {
+        return on ? event(m, TraceStage.HELD, at, Map.of("deliver_at", m.deliverAt())) : null;
+    }
+
+    /** Released from the scheduled store by the wall-clock punctuator; {@code heldAt}: when it was held. */
+    TraceEvent released(UpstreamMessage m, long at, long heldAt) {
+        if (!on) {
+            return null;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>(4);
+        detail.put("deliver_at", m.deliverAt());
+        detail.put("held_at", heldAt);
+        return event(m, TraceStage.RELEASED, at, detail);
+    }
+
+    /**
+     * Sequenced and its records written.
+     *
+     * @param recipients users it is routed to (the sender's sync copy not counted: see {@code sync}); for a large
+     *                   group, the members the fan-out will write to
+     * @param partitions the partitions of {@code im-routed-topic} written, sorted; empty for a large group
+     * @param tasks      tasks written ({@code persist_message}, and {@code group_fanout} for a large group)
+     * @param sync       whether the sender's sync copy was written
+     * @param fanout     whether a {@code group_fanout} task does the routing (large group)
+     */
+    TraceEvent routed(UpstreamMessage m, long at, long seq, int recipients, List<Integer> partitions, int tasks,
+                      boolean sync, boolean fanout) {
+        if (!on) {
+            return null;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>(8);
+        detail.put("seq", seq);
+        detail.put("recipients", recipients);
+        detail.put("partitions", partitions);
+        detail.put("tasks", tasks);
+        if (sync) {
+            detail.put("sync", true);
+        }
+        if (fanout) {
+            detail.put("fanout", true);
+        }
+        return event(m, TraceStage.ROUTED, at, detail);
+    }
+
+    private static TraceEvent event(UpstreamMessage m, TraceStage stage, long at, Map<String, Object> detail) {
+        return new TraceEvent(m.messageId(), m.fromUserId(), stage, RouterTopology.STAGE, at, detail);
+    }
+}

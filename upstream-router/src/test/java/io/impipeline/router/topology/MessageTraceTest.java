@@ -1,0 +1,243 @@
+package io.impipeline.router.topology;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.IntStream;
+
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.trace.TraceEvent;
+import io.impipeline.model.trace.TraceStage;
+import io.impipeline.model.wire.RecipientPartitions;
+import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.router.settings.RouterProperties;
+import io.impipeline.router.settings.RouterProperties.FilterMode;
+import io.impipeline.testkit.Messages;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static io.impipeline.router.topology.RouterDriver.T0;
+import static io.impipeline.router.topology.RouterDriver.TOPICS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Message trace (issue 15): what each step does with a message is written to im-trace-topic by the same topology,
+ * keyed by message_id, identified by (from_user_id, message_id): accepted, duplicate, masked / filtered, held /
+ * released, routed; nothing with {@code im.trace.enabled=false}.
+ */
+class MessageTraceTest {
+
+    private static final int ROUTED_PARTITIONS = TOPICS.spec(io.impipeline.model.topics.TopicKind.ROUTED).partitions();
+
+    @TempDir
+    Path stateDir;
+
+    private RouterDriver router(RouterProperties properties, boolean trace) {
+        return RouterDriver.withTrace(stateDir, properties, trace);
+    }
+
+    private static UpstreamMessage text(String id, String content) {
+        return new UpstreamMessage(id, "alice", "bob", "conv_ab", content, "text", Map.of(), "gateway_001", "phone-1",
+                T0.toEpochMilli(), "1.0", null, null);
+    }
+
+    private static UpstreamMessage scheduled(String id, Duration ahead) {
+        return new UpstreamMessage(id, "alice", "bob", "conv_ab", "later", "text", Map.of(), "gateway_001", null,
+                T0.toEpochMilli(), "1.0", null, T0.plus(ahead).toEpochMilli());
+    }
+
+    private static RouterProperties filtering(FilterMode mode) {
+        RouterProperties d = RouterProperties.defaults();
+        return d.withFilter(new RouterProperties.Filter(List.of("darn"), null, mode, '*', true,
+                d.filter().noticeText()));
+    }
+
+    private static List<TraceStage> stages(List<TestRecord<String, TraceEvent>> records) {
+        return records.stream().map(r -> r.value().stage()).toList();
+    }
+
+    private static TraceEvent only(List<TestRecord<String, TraceEvent>> records, TraceStage stage) {
+        return records.stream().map(TestRecord::value).filter(e -> e.stage() == stage).findFirst().orElseThrow();
+    }
+
+    @Test
+    void aNewMessageIsTracedAcceptedThenRouted() {
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.send(text("m0", "first"));
+            router.traceRecords();
+            router.send(text("m1", "hello bob, secret words"));
+
+            List<TestRecord<String, TraceEvent>> records = router.traceRecords();
+            assertThat(stages(records)).containsExactly(TraceStage.ACCEPTED, TraceStage.ROUTED);
+            assertThat(records).allSatisfy(r -> {
+                assertThat(r.key()).isEqualTo("m1");
+                assertThat(r.value().messageId()).isEqualTo("m1");
+                assertThat(r.value().fromUserId()).isEqualTo("alice");
+                assertThat(r.value().app()).isEqualTo("upstream-router");
+                assertThat(r.value().at()).isEqualTo(T0.toEpochMilli());
+                assertThat(r.headers().toArray()).as("a trace record carries no headers").isEmpty();
+                assertThat(new String(WireJson.toBytes(r.value()), StandardCharsets.UTF_8))
+                        .doesNotContain("secret").doesNotContain("hello");
+            });
+            // The second record piped to the upstream topic (partition 0 in the driver): offset 1.
+            assertThat(records.get(0).value().detail()).containsEntry("partition", 0).containsEntry("offset", 1);
+            Map<String, Object> routed = records.get(1).value().detail();
+            assertThat(routed).containsEntry("seq", 2).containsEntry("recipients", 1).containsEntry("tasks", 1)
+                    .containsEntry("sync", true).doesNotContainKey("fanout");
+            assertThat(routed.get("partitions")).isEqualTo(List.copyOf(new TreeSet<>(Set.of(
+                    RecipientPartitions.partitionOf("bob", ROUTED_PARTITIONS),
+                    RecipientPartitions.partitionOf("alice", ROUTED_PARTITIONS)))));
+            assertThat(router.routed()).hasSize(4);
+        }
+    }
+
+    @Test
+    void aDuplicateIsTracedAsDuplicateAndNotRouted() {
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.send(text("m1", "hi"));
+            assertThat(router.routed()).hasSize(2);
+            assertThat(router.tasks()).hasSize(1);
+            router.traceRecords();
+
+            router.send(text("m1", "hi"));
+
+            assertThat(router.routed()).isEmpty();
+            assertThat(router.tasks()).isEmpty();
+            List<TestRecord<String, TraceEvent>> records = router.traceRecords();
+            assertThat(stages(records)).containsExactly(TraceStage.DUPLICATE);
+            assertThat(records.get(0).key()).isEqualTo("m1");
+            assertThat(records.get(0).value().fromUserId()).isEqualTo("alice");
+        }
+    }
+
+    @Test
+    void heldAndReleasedAreTraced() {
+        long deliverAt = T0.plusSeconds(10).toEpochMilli();
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.send(scheduled("m1", Duration.ofSeconds(10)));
+
+            List<TestRecord<String, TraceEvent>> before = router.traceRecords();
+            assertThat(stages(before)).containsExactly(TraceStage.ACCEPTED, TraceStage.HELD);
+            assertThat(before.get(1).value().detail()).containsEntry("deliver_at", deliverAt);
+            assertThat(router.routed()).isEmpty();
+
+            router.advanceWallClock(Duration.ofSeconds(10));
+
+            List<TestRecord<String, TraceEvent>> after = router.traceRecords();
+            assertThat(stages(after)).containsExactly(TraceStage.RELEASED, TraceStage.ROUTED);
+            assertThat(after).allSatisfy(r -> assertThat(r.key()).isEqualTo("m1"));
+            TraceEvent released = after.get(0).value();
+            assertThat(released.at()).isEqualTo(deliverAt);
+            assertThat(released.detail()).containsEntry("deliver_at", deliverAt)
+                    .containsEntry("held_at", T0.toEpochMilli());
+            assertThat(router.routed()).hasSize(2);
+        }
+    }
+
+    @Test
+    void maskedIsTracedAndTheMessageGoesOn() {
+        try (RouterDriver router = router(filtering(FilterMode.MASK), true)) {
+            router.send(text("m1", "darn it"));
+
+            List<TestRecord<String, TraceEvent>> records = router.traceRecords();
+            assertThat(stages(records)).containsExactly(TraceStage.ACCEPTED, TraceStage.MASKED, TraceStage.ROUTED);
+            assertThat(only(records, TraceStage.MASKED).detail()).isEmpty();
+        }
+    }
+
+    @Test
+    void aRejectedMessageIsTracedFilteredAndItsNoticeIsTracedAsItsOwnMessage() {
+        try (RouterDriver router = router(filtering(FilterMode.REJECT), true)) {
+            router.send(text("m1", "darn it"));
+
+            List<TestRecord<String, TraceEvent>> records = router.traceRecords();
+            assertThat(stages(records)).containsExactly(TraceStage.ACCEPTED, TraceStage.FILTERED, TraceStage.ROUTED);
+            TraceEvent filtered = records.get(1).value();
+            assertThat(filtered.messageId()).isEqualTo("m1");
+            assertThat(filtered.fromUserId()).isEqualTo("alice");
+            String noticeId = ContentFilterStep.noticeId(text("m1", "darn it"));
+            assertThat(filtered.detail()).containsEntry("action", "reject").containsEntry("notice_id", noticeId);
+            TraceEvent routed = records.get(2).value();
+            assertThat(routed.messageId()).isEqualTo(noticeId);
+            assertThat(routed.fromUserId()).isEqualTo(ContentFilterStep.SYSTEM_SENDER);
+            assertThat(records.get(2).key()).isEqualTo(noticeId);
+        }
+    }
+
+    @Test
+    void aGroupMessageIsTracedWithTheRoutedPartitionsOfItsBatches() {
+        List<String> members = IntStream.range(0, 10).mapToObj(i -> "member_" + i).toList();
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.group("g10", members);
+            router.send(Messages.groupText("m1", "member_0", "g10", T0.toEpochMilli()));
+
+            Set<Integer> partitions = new TreeSet<>();
+            members.subList(1, members.size())
+                    .forEach(m -> partitions.add(RecipientPartitions.partitionOf(m, ROUTED_PARTITIONS)));
+            TraceEvent routed = only(router.traceRecords(), TraceStage.ROUTED);
+            assertThat(routed.detail()).containsEntry("recipients", 9).containsEntry("tasks", 1)
+                    .containsEntry("partitions", List.copyOf(partitions)).doesNotContainKey("sync");
+            assertThat(router.routed()).hasSize(partitions.size());
+        }
+    }
+
+    @Test
+    void aLargeGroupMessageIsTracedAsRoutedToItsFanoutTask() {
+        try (RouterDriver router = router(RouterProperties.defaults().withSmallGroupMax(3), true)) {
+            router.group("big", IntStream.range(0, 4).mapToObj(i -> "user_" + i).toList());
+            router.send(Messages.groupText("m1", "user_0", "big", T0.toEpochMilli()));
+
+            TraceEvent routed = only(router.traceRecords(), TraceStage.ROUTED);
+            assertThat(routed.detail()).containsEntry("fanout", true).containsEntry("recipients", 3)
+                    .containsEntry("tasks", 2).containsEntry("partitions", List.of());
+        }
+    }
+
+    @Test
+    void aRecordKeyedOtherwiseIsTracedWithItsUpstreamPositionNotTheRepartitions() {
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.send(text("m0", "keyed by the sender"));
+            router.traceRecords();
+
+            // Offset 1 upstream; through the by-sender repartition topic, where it is the first record (offset 0).
+            router.sendRaw("not-the-sender", WireJson.toBytes(text("m1", "keyed otherwise")));
+
+            List<TestRecord<String, TraceEvent>> records = router.traceRecords();
+            assertThat(stages(records)).containsExactly(TraceStage.ACCEPTED, TraceStage.ROUTED);
+            assertThat(records.get(0).value().detail()).containsEntry("partition", 0).containsEntry("offset", 1);
+            assertThat(router.routedRecords()).allSatisfy(r -> assertThat(r.headers().toArray())
+                    .extracting(Header::key).doesNotContain(UpstreamPosition.HEADER));
+        }
+    }
+
+    @Test
+    void anInvalidRecordIsNotTracedHere() {
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.sendRaw("alice", "not json".getBytes(StandardCharsets.UTF_8));
+
+            assertThat(router.deadLetters()).hasSize(1);
+            assertThat(router.traceRecords()).as("the dlq-handler traces dead letters").isEmpty();
+        }
+    }
+
+    @Test
+    void traceOffWritesNoTraceRecords() {
+        try (RouterDriver router = router(filtering(FilterMode.MASK), false)) {
+            router.send(text("m1", "darn it"));
+            router.send(text("m1", "darn it"));
+            router.sendRaw("not-the-sender", WireJson.toBytes(text("m2", "keyed otherwise")));
+            router.send(scheduled("m3", Duration.ofSeconds(5)));
+            router.advanceWallClock(Duration.ofSeconds(5));
+
+            assertThat(router.traceRecords()).isEmpty();
+            assertThat(router.routed()).extracting(kv -> kv.value.message().messageId())
+                    .containsExactly("m1", "m1", "m2", "m2", "m3", "m3");
+        }
+    }
+}
