@@ -9,6 +9,8 @@ import java.util.Map;
 
 import io.impipeline.dlq.capture.TraceCaptureListener;
 import io.impipeline.dlq.capture.TraceRetention;
+import io.impipeline.dlq.store.DeadLetterFilter;
+import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.dlq.store.StoredTraceEvent;
 import io.impipeline.dlq.store.TraceRepository;
 import io.impipeline.model.codec.ReasonCode;
@@ -17,10 +19,12 @@ import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
+import io.impipeline.platform.autoconfigure.TraceProperties;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +41,10 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     TraceRepository traces;
     @Autowired
     TraceRetention retention;
+    @Autowired
+    NamedParameterJdbcTemplate namedJdbc;
+    @Autowired
+    DeadLetterRepository deadLetters;
 
     private String traceTopic() {
         return topics.name(TopicKind.TRACE);
@@ -216,6 +224,26 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
             assertThat(stageNames(s)).containsExactly("dead_lettered", "replayed");
             assertThat(s.get("stages").get(1).get("detail").get("actor").asString()).isEqualTo("bob");
         });
+    }
+
+    @Test
+    void withTraceOffTheDlqHandlerWritesNoStagesOfItsOwn() {
+        String m = unique("msg");
+        String dlqTopic = unique("off-topic-dlq");
+        long id = jdbc.sql("""
+                INSERT INTO dead_letters (dlq_topic, dlq_partition, dlq_offset, headers, failed_at, message_id,
+                    from_user_id, original_topic)
+                VALUES (:t, 0, 0, '[]'::jsonb, now(), :m, 'u', 'x') RETURNING id
+                """).param("t", dlqTopic).param("m", m).query(Long.class).single();
+        TraceRepository off = new TraceRepository(namedJdbc, new TraceProperties(false));
+        off.deadLettered(List.of(new TraceRepository.DlqCoordinates(dlqTopic, 0, 0)));
+        off.operatorAction(TraceStage.REPLAYED, List.of(id), "alice", Instant.now());
+        deadLetters.discardAll(new DeadLetterFilter(null, null, null, null, null, null, null, m, null, null, null),
+                Instant.now(), "alice", off.ownStages());
+        assertThat(traces.of("u", m)).as("im.trace.enabled=false").isEmpty();
+
+        traces.operatorAction(TraceStage.REPLAYED, List.of(id), "alice", Instant.now());
+        assertThat(traces.of("u", m)).as("on: the same call writes its row").hasSize(1);
     }
 
     @Test

@@ -276,7 +276,7 @@ public class DeadLetterReplayer {
     public int discardAll(DeadLetterFilter filter, Operator operator) {
         Integer changed = tx.execute(status -> {
             Instant now = clock.instant();
-            int c = repository.discardAll(filter, now, operator.name());
+            int c = repository.discardAll(filter, now, operator.name(), traces.ownStages());
             audit.record(now, operator.name(), AuditAction.BULK_DISCARD, filter.describe(), c, filterDetail(filter));
             return c;
         });

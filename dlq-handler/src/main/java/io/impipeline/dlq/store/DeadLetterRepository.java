@@ -118,13 +118,15 @@ public class DeadLetterRepository {
     }
 
     /**
-     * Discards every match that is not discarded yet and, in the same statement, writes a {@code discarded} trace row
-     * (detail: dead letter id, actor) for each that names a message; how many were discarded.
+     * Discards every match that is not discarded yet and, in the same statement when {@code trace}, writes a
+     * {@code discarded} trace row (detail: dead letter id, actor) for each that names a message; how many were
+     * discarded.
      */
-    public int discardAll(DeadLetterFilter filter, Instant at, String actor) {
+    public int discardAll(DeadLetterFilter filter, Instant at, String actor, boolean trace) {
         Where where = where(filter).and("status <> 'DISCARDED'");
         where.params.addValue("at", Timestamp.from(at)).addValue("actor", actor)
-                .addValue("stage", TraceStage.DISCARDED.wireName()).addValue("app", TraceRepository.APP);
+                .addValue("stage", TraceStage.DISCARDED.wireName()).addValue("app", TraceRepository.APP)
+                .addValue("trace", trace);
         Integer n = jdbc.queryForObject("""
                 WITH d AS (
                     UPDATE dead_letters SET status = 'DISCARDED', status_changed_at = :at""" + where.sql() + """
@@ -133,7 +135,7 @@ public class DeadLetterRepository {
                     INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail)
                     SELECT message_id, from_user_id, :stage, :app, :at,
                            jsonb_build_object('dead_letter_id', id, 'actor', CAST(:actor AS text))
-                    FROM d WHERE message_id IS NOT NULL AND from_user_id IS NOT NULL ORDER BY id)
+                    FROM d WHERE :trace AND message_id IS NOT NULL AND from_user_id IS NOT NULL ORDER BY id)
                 SELECT count(*) FROM d
                 """, where.params, Integer.class);
         return n == null ? 0 : n;

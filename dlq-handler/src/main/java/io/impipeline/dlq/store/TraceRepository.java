@@ -10,6 +10,7 @@ import java.util.Map;
 
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.trace.TraceStage;
+import io.impipeline.platform.autoconfigure.TraceProperties;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
@@ -37,9 +38,21 @@ public class TraceRepository {
     private static final String COLUMNS = "id, message_id, from_user_id, stage, app, at, detail::text AS detail";
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final boolean ownStages;
 
-    public TraceRepository(NamedParameterJdbcTemplate jdbc) {
+    /**
+     * @param trace {@code im.trace.enabled}: whether this app writes its own stages ({@code dead_lettered},
+     *              {@code replayed}, {@code discarded}); what the other apps write to the trace topic is stored
+     *              regardless
+     */
+    public TraceRepository(NamedParameterJdbcTemplate jdbc, TraceProperties trace) {
         this.jdbc = jdbc;
+        this.ownStages = trace == null || trace.on();
+    }
+
+    /** Whether this app writes its own stages ({@code im.trace.enabled}). */
+    public boolean ownStages() {
+        return ownStages;
     }
 
     /** Stores the events read from the trace topic; a redelivered one is not stored twice. How many were new. */
@@ -67,7 +80,7 @@ public class TraceRepository {
      * is the original record's, earlier than the failure).
      */
     public void deadLettered(List<DlqCoordinates> stored) {
-        if (stored.isEmpty()) {
+        if (!ownStages || stored.isEmpty()) {
             return;
         }
         jdbc.batchUpdate("""
@@ -91,7 +104,7 @@ public class TraceRepository {
      * detail: the dead letter's id and the operator. Called in the transaction that changes them.
      */
     public void operatorAction(TraceStage stage, Collection<Long> deadLetterIds, String actor, Instant at) {
-        if (deadLetterIds.isEmpty()) {
+        if (!ownStages || deadLetterIds.isEmpty()) {
             return;
         }
         jdbc.update("""
