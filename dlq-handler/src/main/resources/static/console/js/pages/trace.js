@@ -1,0 +1,72 @@
+// Trace search: where is message X? Every stage that handled it, in order, for one sender or for each sender of
+// that message id. Refreshed every few seconds while open, so new stages (a replay, say) show up.
+
+import { filled, get } from '../api.js';
+import { el, errorLine, formValues, show, table, text, time } from '../dom.js';
+
+const REFRESH_MS = 3000;
+
+export function render(view, { params }, ctx) {
+  const messageId = params.get('message_id') ?? '';
+  const fromUserId = params.get('from_user_id') ?? '';
+  const form = el('form', { id: 'trace-form', class: 'filter', dataset: { test: 'trace-form' } },
+    el('label', {}, 'message id', el('input', { name: 'message_id', required: true, value: messageId,
+      dataset: { test: 'trace-message-id' } })),
+    el('label', {}, 'from user (optional: every sender otherwise)', el('input', { name: 'from_user_id',
+      value: fromUserId, dataset: { test: 'trace-from-user-id' } })),
+    el('div', { class: 'actions' }, el('button', { type: 'submit', dataset: { test: 'trace-submit' } }, 'Trace')));
+  const result = el('div', { id: 'trace-result', dataset: { test: 'trace-result' } });
+  view.append(el('h1', {}, 'Message trace'), form, result);
+  form.addEventListener('submit', event => {
+    event.preventDefault();
+    const hash = `#/trace?${new URLSearchParams(filled(formValues(form)))}`;
+    if (window.location.hash === hash) {
+      window.dispatchEvent(new HashChangeEvent('hashchange')); // the same search again: render anew
+    } else {
+      window.location.hash = hash;
+    }
+  });
+  if (!messageId) {
+    return;
+  }
+
+  const path = fromUserId
+    ? `/api/v1/trace/${encodeURIComponent(fromUserId)}/${encodeURIComponent(messageId)}`
+    : `/api/v1/trace/${encodeURIComponent(messageId)}`;
+  async function load() {
+    try {
+      const trace = await get(path);
+      if (!ctx.alive()) {
+        return;
+      }
+      const senders = fromUserId ? [trace] : trace.senders ?? [];
+      show(result, el('p', { class: 'note' }, `updated ${time(Date.now())}`),
+        ...senders.flatMap(s => [
+          el('h2', {}, `from ${s.from_user_id}, message ${messageId}`),
+          stages(s.stages ?? []),
+        ]));
+    } catch (error) {
+      if (!ctx.alive()) {
+        return;
+      }
+      show(result, error.status === 404
+        ? el('p', { class: 'message', dataset: { test: 'trace-none' } },
+          `nothing known about message ${messageId}${fromUserId ? ` from ${fromUserId}` : ''} (yet)`)
+        : errorLine(error));
+    }
+  }
+  load();
+  ctx.every(REFRESH_MS, load);
+}
+
+function stages(items) {
+  return table([
+    { title: 'at', class: 'nowrap', value: s => time(s.at) },
+    { title: 'stage', class: 'nowrap', value: s => el('span', { class: `stage stage-${String(s.stage).replace(/[^a-z_]/g, '')}` },
+      s.stage) },
+    { title: 'app', class: 'nowrap', value: s => s.app },
+    { title: 'detail', class: 'wrap', value: s => el('code', {}, Object.entries(s.detail ?? {})
+      .map(([k, v]) => `${k}=${text(v)}`).join('  ')) },
+  ], items, { test: 'trace-stages', empty: 'no stage recorded',
+    rowAttrs: s => ({ dataset: { test: 'trace-stage', stage: s.stage } }) });
+}
