@@ -26,7 +26,10 @@ import org.springframework.web.client.RestClient;
 /**
  * Router throughput (single chat, dedup + sequencing, exactly_once_v2) next to a plain produce->consume
  * passthrough of the same records on the same embedded broker, in one run. Not a test: run it with the command in
- * docs/benchmarks-upstream-router.md. Options: {@code --messages=20000 --partitions=10 --commit-interval-ms=100}.
+ * docs/benchmarks-upstream-router.md. Options: {@code --messages=20000 --partitions=10 --commit-interval-ms=100
+ * --trace=on}; {@code --trace=both} runs the router seven times, a warm-up with trace on, then off and on three
+ * times each, alternating, each on its own topics ({@code im.topics.prefix}), to measure what message trace
+ * (issue 15) costs.
  */
 public final class RouterBenchmark {
 
@@ -59,25 +62,52 @@ public final class RouterBenchmark {
         }
         double passthrough = run(brokers, "bench-passthrough", "bench-passthrough", keys, records, messages);
 
+        String trace = options.getOrDefault("trace", "on");
+        List<Boolean> traceRuns = switch (trace) {
+            case "on" -> List.of(true);
+            case "off" -> List.of(false);
+            // A warm-up run (JIT), then alternating, each on its own topics (im.topics.prefix), to compare within
+            // one noisy run.
+            case "both" -> List.of(true, false, true, false, true, false, true);
+            default -> throw new IllegalArgumentException("--trace=on|off|both, not " + trace);
+        };
+        List<String> results = new ArrayList<>();
+        try {
+            for (int run = 0; run < traceRuns.size(); run++) {
+                String prefix = traceRuns.size() == 1 ? "" : "r" + run + ".";
+                double routed = runRouter(brokers, prefix, traceRuns.get(run), commitInterval, keys, records,
+                        messages);
+                results.add(String.format("RESULT router (validate, dedup, filter, sequence, route; EOS v2; "
+                        + "im.trace.enabled=%s)%s: %,.0f msg/s (%.0f %% of passthrough)", traceRuns.get(run),
+                        traceRuns.size() > 1 && run == 0 ? " [warm-up]" : "", routed, 100 * routed / passthrough));
+            }
+            System.out.printf("%nRESULT messages=%d partitions=%d commit.interval.ms=%s%n", messages, partitions,
+                    commitInterval);
+            System.out.printf("RESULT passthrough (produce -> consume, read_committed): %,.0f msg/s%n", passthrough);
+            results.forEach(System.out::println);
+        } finally {
+            broker.destroy();
+        }
+    }
+
+    /** One router on topics named with {@code prefix}, trace on or off: its rate, input to persist tasks. */
+    private static double runRouter(String brokers, String prefix, boolean trace, String commitInterval,
+                                    List<String> keys, List<byte[]> records, int messages) throws Exception {
         ConfigurableApplicationContext router = new SpringApplicationBuilder(UpstreamRouterApplication.class).run(
                 "--server.port=0",
                 "--spring.kafka.bootstrap-servers=" + brokers,
                 "--im.topics.replication-factor=1",
+                "--im.topics.prefix=" + prefix,
+                "--im.trace.enabled=" + trace,
                 "--im.streams.state-dir=" + Files.createTempDirectory("router-bench"),
                 "--im.streams.commit-interval=" + commitInterval + "ms",
                 "--im.security.service-token=bench",
                 "--logging.level.root=WARN");
         try {
             waitUntilReady(router);
-            double routed = run(brokers, "im-upstream-topic", "im-task-topic", keys, records, messages);
-            System.out.printf("%nRESULT messages=%d partitions=%d commit.interval.ms=%s%n", messages, partitions,
-                    commitInterval);
-            System.out.printf("RESULT passthrough (produce -> consume, read_committed): %,.0f msg/s%n", passthrough);
-            System.out.printf("RESULT router (validate, dedup, filter, sequence, route; EOS v2): %,.0f msg/s "
-                    + "(%.0f %% of passthrough)%n", routed, 100 * routed / passthrough);
+            return run(brokers, prefix + "im-upstream-topic", prefix + "im-task-topic", keys, records, messages);
         } finally {
             router.close();
-            broker.destroy();
         }
     }
 
