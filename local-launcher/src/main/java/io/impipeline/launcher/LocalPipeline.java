@@ -117,7 +117,17 @@ public final class LocalPipeline implements AutoCloseable {
                 "IM_DB_URL", infrastructure.jdbcUrl(),
                 "IM_DB_USER", infrastructure.databaseUser(),
                 "IM_DB_PASSWORD", infrastructure.databasePassword(),
-                "IM_SERVICE_TOKEN", options.serviceToken());
+                "IM_SERVICE_TOKEN", options.serviceToken(),
+                // The dlq-handler's console asks the first instance of each app for its health (issue 15).
+                "IM_CONSOLE_ROUTER_URL", firstInstanceUrl("upstream-router"),
+                "IM_CONSOLE_DISPATCHER_URL", firstInstanceUrl("downstream-dispatcher"),
+                "IM_CONSOLE_WORKER_URL", firstInstanceUrl("task-worker"));
+    }
+
+    private String firstInstanceUrl(String module) {
+        return AppSpec.ALL.stream().filter(a -> a.module().equals(module)).findFirst()
+                .map(a -> "http://localhost:" + (a.port() + options.portOffset()))
+                .orElseThrow(() -> new IllegalArgumentException("no app " + module));
     }
 
     public String bootstrapServers() {
@@ -164,6 +174,8 @@ public final class LocalPipeline implements AutoCloseable {
                     app.logFile()));
         }
         b.append(String.format("  %-22s %s  (header X-Service-Token)%n", "service token", options.serviceToken()));
+        b.append(String.format("  %-22s %s/console/  (log in with a name and the service token)%n",
+                "operations console", url("dlq-handler")));
         String curl = "  curl -H 'X-Service-Token: " + options.serviceToken() + "' ";
         b.append("Try:\n");
         b.append("  curl ").append(url("upstream-router")).append("/actuator/health\n");
