@@ -35,8 +35,8 @@ final class TraceRecords<T> implements Processor<String, Step<T>, String, Output
     public void process(Record<String, Step<T>> record) {
         TraceEvent event = record.value().trace();
         if (event != null) {
-            context.forward(new Record<>(event.key(), Output.trace(destination, JSON.serialize(null, event)), record.timestamp(),
-                    new RecordHeaders()));
+            Output output = Output.trace(destination, JSON.serialize(null, event));
+            context.forward(new Record<>(event.key(), output, record.timestamp(), new RecordHeaders()));
         }
     }
 }
