@@ -160,8 +160,16 @@ public abstract class DlqIntegrationSupport {
     }
 
     protected Response call(HttpMethod method, String path, Object body) {
+        return call(method, path, body, null);
+    }
+
+    /** @param operator sent as {@code X-Operator} when not null */
+    private Response call(HttpMethod method, String path, Object body, String operator) {
         RestClient.RequestBodySpec spec = RestClient.create("http://localhost:" + port).method(method).uri(path)
                 .header("X-Service-Token", TOKEN);
+        if (operator != null) {
+            spec.header("X-Operator", operator);
+        }
         if (body != null) {
             spec.contentType(MediaType.APPLICATION_JSON)
                     .body(body instanceof String s ? s : WireJson.mapper().writeValueAsString(body));
@@ -183,17 +191,7 @@ public abstract class DlqIntegrationSupport {
 
     /** A POST naming its operator in {@code X-Operator}. */
     protected Response postAs(String operator, String path, Object body) {
-        RestClient.RequestBodySpec spec = RestClient.create("http://localhost:" + port).method(HttpMethod.POST)
-                .uri(path).header("X-Service-Token", TOKEN).header("X-Operator", operator);
-        if (body != null) {
-            spec.contentType(MediaType.APPLICATION_JSON)
-                    .body(body instanceof String s ? s : WireJson.mapper().writeValueAsString(body));
-        }
-        return spec.exchange((req, res) -> {
-            byte[] bytes = res.getBody().readAllBytes();
-            return new Response(res.getStatusCode().value(),
-                    bytes.length == 0 ? null : WireJson.mapper().readTree(bytes));
-        });
+        return call(HttpMethod.POST, path, body, operator);
     }
 
     public record Response(int status, JsonNode body) {
