@@ -61,6 +61,17 @@ export function text(value) {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** An object's facts as "key=value  key=value" (a stage's or an audit entry's detail). */
+export function facts(detail) {
+  if (detail === undefined || detail === null) {
+    return '';
+  }
+  if (typeof detail !== 'object' || Array.isArray(detail)) {
+    return text(detail);
+  }
+  return Object.entries(detail).map(([k, v]) => `${k}=${text(v)}`).join('  ');
+}
+
 /** A status word as a coloured badge (UP, DOWN, RUNNING, NEW, ...). */
 export function badge(value, test) {
   const word = value === undefined || value === null ? 'UNKNOWN' : String(value);

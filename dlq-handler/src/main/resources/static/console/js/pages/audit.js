@@ -1,7 +1,7 @@
 // Audit log: every change an operator made (replay, discard, topic replay, cancel): who, what, when, how many.
 
 import { get } from '../api.js';
-import { el, errorLine, show, table, text, time } from '../dom.js';
+import { el, errorLine, facts, show, table, text, time } from '../dom.js';
 
 const REFRESH_MS = 5000;
 
@@ -19,11 +19,11 @@ export function render(view, _route, ctx) {
       status.textContent = `the latest ${page.items.length} changes, newest first; updated ${time(Date.now())}`;
       show(list, table([
         { title: 'at', class: 'nowrap', value: a => time(a.at) },
-        { title: 'operator', value: a => el('span', { dataset: { test: 'audit-actor' } }, a.actor) },
-        { title: 'action', value: a => el('span', { dataset: { test: 'audit-action' } }, a.action) },
-        { title: 'target', class: 'wrap', value: a => text(a.target) },
+        { title: 'operator', class: 'nowrap', value: a => el('span', { dataset: { test: 'audit-actor' } }, a.actor) },
+        { title: 'action', class: 'nowrap', value: a => el('span', { dataset: { test: 'audit-action' } }, a.action) },
+        { title: 'target', class: 'wrap', value: target },
         { title: 'count', class: 'num', value: a => text(a.count) },
-        { title: 'detail', class: 'wrap', value: a => el('code', {}, text(a.detail)) },
+        { title: 'detail', class: 'wrap', value: a => el('code', {}, facts(a.detail)) },
       ], page.items, { test: 'audit-table', empty: 'no change recorded yet',
         rowAttrs: a => ({ dataset: { test: 'audit-row', action: a.action ?? '' } }) }));
     } catch (error) {
@@ -34,4 +34,12 @@ export function render(view, _route, ctx) {
   }
   load();
   ctx.every(REFRESH_MS, load);
+}
+
+/** What a change was made on: a dead letter's id links to it. */
+function target(entry) {
+  if ((entry.action === 'replay' || entry.action === 'discard') && /^\d+$/.test(entry.target ?? '')) {
+    return el('a', { href: `#/dead-letters/${entry.target}` }, `dead letter ${entry.target}`);
+  }
+  return text(entry.target);
 }

@@ -41,6 +41,9 @@ function sections(o) {
     g.lag += l.lag ?? 0;
     return groups;
   }, {}));
+  const throughput = o.throughput ?? [];
+  const busy = throughput.filter(t => t.records_per_second > 0);
+  const idle = throughput.filter(t => !(t.records_per_second > 0));
   return [
     // A part the dlq-handler could not measure is empty, and said so here.
     (o.errors ?? []).map(e => el('p', { class: 'message error', dataset: { test: 'overview-error' } },
@@ -57,8 +60,9 @@ function sections(o) {
     el('h2', {}, 'Throughput'),
     table([
       { title: 'topic', value: t => t.topic },
-      { title: 'records/s', class: 'num', value: t => Number(t.records_per_second ?? 0).toFixed(1) },
-    ], o.throughput ?? [], { test: 'throughput' }),
+      { title: 'records/s', class: 'num', value: t => Number(t.records_per_second).toFixed(1) },
+    ], busy, { test: 'throughput', empty: 'no records written since the last sample' }),
+    idle.length ? el('p', { class: 'note' }, `idle: ${idle.map(t => t.topic).join(', ')}`) : null,
 
     el('h2', {}, 'Gateways'),
     table([

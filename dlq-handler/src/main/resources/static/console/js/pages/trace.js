@@ -2,7 +2,7 @@
 // that message id. Refreshed every few seconds while open, so new stages (a replay, say) show up.
 
 import { filled, get } from '../api.js';
-import { el, errorLine, formValues, show, table, text, time } from '../dom.js';
+import { el, errorLine, facts, formValues, show, table, time } from '../dom.js';
 
 const REFRESH_MS = 3000;
 
@@ -65,8 +65,7 @@ function stages(items) {
     { title: 'stage', class: 'nowrap', value: s => el('span', { class: `stage stage-${String(s.stage).replace(/[^a-z_]/g, '')}` },
       s.stage) },
     { title: 'app', class: 'nowrap', value: s => s.app },
-    { title: 'detail', class: 'wrap', value: s => el('code', {}, Object.entries(s.detail ?? {})
-      .map(([k, v]) => `${k}=${text(v)}`).join('  ')) },
+    { title: 'detail', class: 'wrap', value: s => el('code', {}, facts(s.detail)) },
   ], items, { test: 'trace-stages', empty: 'no stage recorded',
     rowAttrs: s => ({ dataset: { test: 'trace-stage', stage: s.stage } }) });
 }

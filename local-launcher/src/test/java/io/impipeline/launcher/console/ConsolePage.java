@@ -192,6 +192,29 @@ public final class ConsolePage {
         awaitPage("trace");
     }
 
+    // ---------------------------------------------------------------------------------------- topic replays
+
+    /** Fills in the topic replay form (an offset range of every partition) and clicks Start; returns the question. */
+    public String askToStartTopicReplay(String source, String target, long fromOffset, long toOffset, int rate) {
+        type(test("replay-source-topic"), source);
+        type(test("replay-target-topic"), target);
+        type(test("replay-from-offset"), String.valueOf(fromOffset));
+        type(test("replay-to-offset"), String.valueOf(toOffset));
+        type(test("replay-rate-per-second"), String.valueOf(rate));
+        driver.findElement(test("replay-start")).click();
+        await("the confirmation dialog", d -> visible("confirm-dialog"));
+        return text("confirm-title") + " " + text("confirm-text");
+    }
+
+    /** Waits for the job the page says it started to show {@code status}; returns its row as the page shows it. */
+    public String awaitStartedTopicReplay(String status) {
+        String started = await("the started job", d -> visible("replay-started") ? text("replay-started") : null);
+        String id = started.replaceFirst("^started (\\S+):.*$", "$1");
+        return await("topic replay " + id + " " + status, d -> (String) js(
+                "const r = document.querySelector(`[data-test='replay-row'][data-id='${arguments[0]}']`);"
+                        + "return r && r.dataset.status === arguments[1] ? r.textContent : null", id, status));
+    }
+
     // ---------------------------------------------------------------------------------------- trace and audit
 
     /** The stage names the trace page shows, in order, once they satisfy {@code done} (it refreshes itself). */
