@@ -10,6 +10,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.errors.InvalidTxnStateException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.streams.errors.StreamsException;
@@ -26,6 +28,19 @@ class ThreadFailurePolicyTest {
         assertThat(policy.handle(new StreamsException(new TimeoutException("broker away")))).isEqualTo(REPLACE_THREAD);
         assertThat(registry.counter("im_streams_thread_failures_total", "action", "replace_thread",
                 "exception", "TimeoutException").count()).isEqualTo(1);
+    }
+
+    @Test
+    void aTransactionThatWentBadInABrokerFailoverReplacesTheThread() {
+        // As logged by the dispatcher when a broker was killed under load (chaos 3-node, 2026-11-28).
+        StreamsException atCommit = new StreamsException("Error encountered trying to commit a transaction",
+                new InvalidTxnStateException("The producer attempted a transactional operation in an invalid state."));
+
+        assertThat(policy.handle(atCommit)).isEqualTo(REPLACE_THREAD);
+        assertThat(policy.handle(new StreamsException(new OutOfOrderSequenceException("new leader")))).isEqualTo(
+                REPLACE_THREAD);
+        assertThat(registry.counter("im_streams_thread_failures_total", "action", "replace_thread",
+                "exception", "InvalidTxnStateException").count()).isEqualTo(1);
     }
 
     @Test
