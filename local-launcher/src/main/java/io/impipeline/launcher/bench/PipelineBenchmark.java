@@ -50,7 +50,8 @@ public final class PipelineBenchmark {
         boolean skipTuned = List.of(args).contains("--skip-tuned");
         Path repository = Path.of("").toAbsolutePath();
         if (List.of(args).contains("--trace-overhead")) {
-            traceOverhead(repository, saturationMessages, Integer.parseInt(arg(args, "--rounds", "2")), args);
+            traceOverhead(repository, saturationMessages, Integer.parseInt(arg(args, "--rounds", "2")),
+                    List.of(arg(args, "--variants", "on,off").split(",")), args);
             return;
         }
 
@@ -144,8 +145,8 @@ public final class PipelineBenchmark {
      * false, alternating for {@code --rounds}, so that each pair is measured side by side on the same machine; the
      * report gives each run and the ratio per pair.
      */
-    private static void traceOverhead(Path repository, int saturationMessages, int rounds, String[] args)
-            throws Exception {
+    private static void traceOverhead(Path repository, int saturationMessages, int rounds, List<String> variants,
+                                      String[] args) throws Exception {
         StringBuilder report = new StringBuilder();
         report.append("Measured ").append(java.time.LocalDateTime.now().withNano(0)).append(" on ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
@@ -155,29 +156,40 @@ public final class PipelineBenchmark {
                 .append(String.join(" ", args)).append("`.\n\n")
                 .append("| round | trace | mixed saturation (msg/s) | single chat saturation (delivered msg/s) |\n")
                 .append("|---|---|---|---|\n");
-        List<double[]> pairs = new java.util.ArrayList<>();
+        // Variants: on, off, and unstored (trace on, the dlq-handler stopped after the start, so that nothing
+        // materialises the events: what the writers alone cost).
+        Map<String, List<double[]>> results = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
-            double[] pair = new double[4];
-            for (boolean trace : new boolean[]{true, false}) {
+            for (String variant : variants) {
+                boolean trace = !variant.equals("off");
                 try (LocalPipeline pipeline = start(repository, List.of("--im.trace.enabled=" + trace))) {
+                    if (variant.equals("unstored")) {
+                        pipeline.apps("dlq-handler").forEach(AppProcess::stop);
+                    }
                     simulate(pipeline, single(pipeline, WARM_UP_RATE, WARM_UP, 0), null);
                     DeliveryChecker.Summary mixed = simulate(pipeline, mixed(pipeline, 0, Duration.ofMinutes(5),
                             saturationMessages), null);
                     DeliveryChecker.Summary single = simulate(pipeline, single(pipeline, 0, Duration.ofMinutes(5),
                             saturationMessages), null);
-                    int at = trace ? 0 : 2;
-                    pair[at] = messagesPerSecond(mixed);
-                    pair[at + 1] = single.deliveriesPerSecond();
-                    report.append(String.format("| %d | %s | %.0f (%s) | %.0f (%s) |%n", round, trace ? "on" : "off",
-                            pair[at], verdict(mixed), pair[at + 1], verdict(single)));
+                    double[] run = {messagesPerSecond(mixed), single.deliveriesPerSecond()};
+                    results.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(run);
+                    report.append(String.format("| %d | %s | %.0f (%s) | %.0f (%s) |%n", round, variant, run[0],
+                            verdict(mixed), run[1], verdict(single)));
                 }
             }
-            pairs.add(pair);
         }
-        report.append("\n| round | mixed: on / off | single chat: on / off |\n|---|---|---|\n");
-        for (int i = 0; i < pairs.size(); i++) {
-            double[] p = pairs.get(i);
-            report.append(String.format("| %d | %.3f | %.3f |%n", i + 1, p[0] / p[2], p[1] / p[3]));
+        List<double[]> off = results.get("off");
+        if (off != null) {
+            report.append("\n| round | variant | mixed: variant / off | single chat: variant / off |\n|---|---|---|---|\n");
+            for (int i = 0; i < off.size(); i++) {
+                for (var e : results.entrySet()) {
+                    if (!e.getKey().equals("off")) {
+                        double[] v = e.getValue().get(i);
+                        report.append(String.format("| %d | %s | %.3f | %.3f |%n", i + 1, e.getKey(),
+                                v[0] / off.get(i)[0], v[1] / off.get(i)[1]));
+                    }
+                }
+            }
         }
         System.out.println("\n" + report);
         Path out = repository.resolve(".local-bench-trace-report.md");
