@@ -16,6 +16,9 @@ import org.springframework.validation.annotation.Validated;
  *                     (a browser cannot add the header to a page it opens; the page asks for the token and sends it
  *                     with its requests, see {@link ServiceTokenSwaggerIndexTransformer}); the OpenAPI description
  *                     ({@code /v3/api-docs/**}) is not open
+ * @param appOpenPaths further patterns an app serves without a token, on top of {@code openPaths} (the dlq-handler's
+ *                     console page and files): a list in an app's yml replaces a default list, so an app that
+ *                     opened a path through {@code openPaths} had to repeat the shared defaults
  */
 @Validated
 @ConfigurationProperties("im.security")
@@ -23,5 +26,11 @@ public record SecurityProperties(
         @DefaultValue("") String serviceToken,
         @DefaultValue("X-Service-Token") @NotBlank String tokenHeader,
         @DefaultValue({"/actuator/health", "/actuator/health/**", "/actuator/info", "/swagger-ui.html", "/swagger-ui/**"})
-        List<String> openPaths) {
+        List<String> openPaths,
+        @DefaultValue({}) List<String> appOpenPaths) {
+
+    /** {@code openPaths} and {@code appOpenPaths}. */
+    public java.util.stream.Stream<String> allOpenPaths() {
+        return java.util.stream.Stream.concat(openPaths.stream(), appOpenPaths.stream());
+    }
 }

@@ -40,7 +40,7 @@ public final class ServiceTokenFilter extends OncePerRequestFilter {
 
     private boolean isOpen(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
-        return properties.openPaths().stream().anyMatch(p -> matcher.match(p, path));
+        return properties.allOpenPaths().anyMatch(p -> matcher.match(p, path));
     }
 
     @Override
