@@ -1,6 +1,7 @@
 package io.impipeline.launcher;
 
 import java.io.IOException;
+import java.net.ServerSocket;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,22 @@ public final class LocalPipeline implements AutoCloseable {
     private LocalPipeline(Options options, LocalInfrastructure infrastructure) {
         this.options = options;
         this.infrastructure = infrastructure;
+    }
+
+    /** A port for the broker whose successor (the controller's port) is free too. */
+    public static int freePortPair() throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0)) {
+                port = s.getLocalPort();
+            }
+            try (ServerSocket next = new ServerSocket(port + 1)) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IllegalStateException("no free port pair");
     }
 
     public static LocalPipeline start(Options options, PrintStream out) throws IOException, InterruptedException {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,21 +33,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * every app is live, ready and RUNNING at the end. The table is written to {@code target/hostile-report.md}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(LaunchedPipeline.class)
+@Order(2)
 class HostileInputEndToEndIntegrationTest {
 
-    static final String TOKEN = "hostile-e2e-token";
     static LocalPipeline pipeline;
     static HostileRun run;
     static HostileReport report;
 
     @BeforeAll
-    static void startPipelineAndRunTheCorpus() throws Exception {
+    static void runTheCorpus(LocalPipeline launched) throws Exception {
+        pipeline = launched;
         Path repository = Path.of("").toAbsolutePath().getParent();
-        Path data = Files.createTempDirectory("im-hostile");
-        LocalPipeline.Options options = new LocalPipeline.Options(repository, data,
-                PipelineEndToEndIntegrationTest.freePortPair(), 0, TOKEN, "256m", true,
-                List.of("--im.router.small-group-max=10"), Duration.ofMinutes(4), 13_000);
-        pipeline = LocalPipeline.start(options, System.out);
         run = new HostileRun(pipeline, new HostileRun.Options(
                 HostileMain.simulation(pipeline, 20, Duration.ofSeconds(20)), Duration.ofMinutes(3), Set.of(), null,
                 System.out));
@@ -57,12 +55,9 @@ class HostileInputEndToEndIntegrationTest {
     }
 
     @AfterAll
-    static void stopPipeline() {
+    static void closeRun() {
         if (run != null) {
             run.close();
-        }
-        if (pipeline != null) {
-            pipeline.close();
         }
     }
 

@@ -1,13 +1,9 @@
 package io.impipeline.launcher;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +35,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,9 +47,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * nothing because the message was already processed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(LaunchedPipeline.class)
+@Order(1) // first on the shared pipeline: its dead-letter checks expect only what it sent
 class PipelineEndToEndIntegrationTest {
 
-    static final String TOKEN = "e2e-token";
+    static final String TOKEN = LaunchedPipeline.TOKEN;
     static final Duration WAIT = Duration.ofSeconds(60);
     static LocalPipeline pipeline;
     static Simulation simulation;
@@ -63,12 +62,8 @@ class PipelineEndToEndIntegrationTest {
     static ConsolePage console;
 
     @BeforeAll
-    static void startPipelineAndSimulate() throws Exception {
-        Path repository = Path.of("").toAbsolutePath().getParent();
-        Path data = Files.createTempDirectory("im-e2e");
-        LocalPipeline.Options options = new LocalPipeline.Options(repository, data, freePortPair(), 0, TOKEN, "256m",
-                true, List.of("--im.router.small-group-max=10"), Duration.ofMinutes(4), 10_000);
-        pipeline = LocalPipeline.start(options, System.out);
+    static void simulate(LocalPipeline launched) throws Exception {
+        pipeline = launched;
         SimulationSettings settings = SimulationSettings.builder(pipeline.bootstrapServers())
                 .gateways(2).users(60).maxDevices(2).offlineShare(0.15).churnUsers(4)
                 .smallGroups(3).largeGroupSize(30).groupShare(0.25)
@@ -83,32 +78,10 @@ class PipelineEndToEndIntegrationTest {
     }
 
     @AfterAll
-    static void stopPipeline() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (pipeline != null) {
-                pipeline.close();
-            }
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
         }
-    }
-
-    /** A port for the broker whose successor (the controller's port) is free too. */
-    static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            try (ServerSocket next = new ServerSocket(port + 1)) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port pair");
     }
 
     static HttpResponse<String> fetch(String app, String path) throws Exception {

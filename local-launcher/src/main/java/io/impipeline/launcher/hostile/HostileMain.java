@@ -1,7 +1,6 @@
 package io.impipeline.launcher.hostile;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +41,8 @@ public final class HostileMain {
         Path report = Path.of(arg(args, "--report", home.resolve("report.md").toString()));
 
         LocalPipeline.Options options = new LocalPipeline.Options(repository, home.resolve("data"),
-                freePortPair(), 0, "hostile-token", "384m", true, List.of("--im.router.small-group-max=10"),
-                Duration.ofMinutes(5), portOffset);
+                LocalPipeline.freePortPair(), 0, "hostile-token", "384m", true,
+                List.of("--im.router.small-group-max=10"), Duration.ofMinutes(5), portOffset);
         boolean passed;
         try (LocalPipeline pipeline = LocalPipeline.start(options, System.out);
              HostileRun run = new HostileRun(pipeline, new HostileRun.Options(simulation(pipeline, rate, duration),
@@ -72,21 +71,6 @@ public final class HostileMain {
                 .drainTimeout(Duration.ofMinutes(3)).seed(11);
     }
 
-    /** A port for the broker whose successor (the controller's port) is free too. */
-    static int freePortPair() throws IOException {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            int port;
-            try (ServerSocket s = new ServerSocket(0)) {
-                port = s.getLocalPort();
-            }
-            try (ServerSocket next = new ServerSocket(port + 1)) {
-                return port;
-            } catch (IOException taken) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port pair");
-    }
 
     private static long seconds(String value) {
         return Long.parseLong(value.replaceAll("s$", ""));
