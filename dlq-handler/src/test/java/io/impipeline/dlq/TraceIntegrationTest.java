@@ -13,6 +13,7 @@ import io.impipeline.dlq.store.DeadLetterFilter;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.dlq.store.StoredTraceEvent;
 import io.impipeline.dlq.store.TraceRepository;
+import io.impipeline.dlq.store.TraceRow;
 import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.topics.ImTopicsProperties;
@@ -163,6 +164,29 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(traces.insertAll(List.of(e))).isEqualTo(1);
         assertThat(traces.insertAll(List.of(e))).as("same coordinates").isZero();
         assertThat(traces.of("u", m)).hasSize(1);
+        StoredTraceEvent next = new StoredTraceEvent(m, "u", "routed", "upstream-router", Instant.now(), "{}", 1, 43);
+        assertThat(traces.insertAll(List.of(e, next, next))).as("one batch: a stored one and a repeated new one")
+                .isEqualTo(1);
+        assertThat(traces.of("u", m)).extracting(TraceRow::stage).containsExactly("accepted", "routed");
+    }
+
+    /** A batch travels as one array per column: quotes, commas, braces, backslashes and NULL-looking text survive. */
+    @Test
+    void aBatchStoresEveryValueAsItWas() {
+        String m = unique("msg, \"quoted\" {braced} \\ 消息 NULL");
+        String user = "u,{\"NULL\"}";
+        Instant at = Instant.parse("2026-11-28T09:00:00.123456Z");
+        String detail = "{\"reason\": \"a \\\"b\\\", {c} \\\\ d\", \"n\": 1}";
+        List<StoredTraceEvent> batch = List.of(
+                new StoredTraceEvent(m, user, "accepted", "upstream-router", at, detail, 2, 7),
+                new StoredTraceEvent(m, user, "routed", "NULL", at.plusMillis(1), "{}", 2, 8));
+        assertThat(traces.insertAll(batch)).isEqualTo(2);
+
+        List<TraceRow> rows = traces.of(user, m);
+        assertThat(rows).extracting(TraceRow::stage).containsExactly("accepted", "routed");
+        assertThat(rows.get(0).at()).isEqualTo(at);
+        assertThat(rows.get(0).detail()).containsEntry("reason", "a \"b\", {c} \\ d").containsEntry("n", 1);
+        assertThat(rows.get(1).app()).isEqualTo("NULL");
     }
 
     @Test

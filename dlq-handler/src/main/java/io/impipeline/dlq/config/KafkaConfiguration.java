@@ -81,6 +81,7 @@ public class KafkaConfiguration {
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, trace.maxPollRecords());
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) trace.fetchMaxWait().toMillis());
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, trace.fetchMinBytes());
 
         ConcurrentKafkaListenerContainerFactory<byte[], byte[]> factory = new ConcurrentKafkaListenerContainerFactory<>();
         factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(props));

@@ -17,7 +17,10 @@ import org.springframework.validation.annotation.Validated;
  * @param concurrency     trace listener threads (the topic has 3 partitions by default)
  * @param maxPollRecords  trace events stored per database batch at most
  * @param pollTimeout     the listener's poll timeout; a committed event is stored within about this long
- * @param fetchMaxWait    {@code fetch.max.wait.ms}: how long the broker holds a fetch without data
+ * @param fetchMaxWait    {@code fetch.max.wait.ms}: how long the broker holds a fetch that has less than
+ *                        {@code fetchMinBytes}
+ * @param fetchMinBytes   {@code fetch.min.bytes}: under load the broker answers once this much is there, so the store
+ *                        takes fewer, larger batches (one statement each)
  * @param retryInitial    first wait after a batch PostgreSQL could not take (outage); doubles up to {@code retryMax}
  * @param retryMax        longest wait between attempts while PostgreSQL is unavailable
  * @param retention       trace rows older than this ({@code at}) are deleted
@@ -31,9 +34,10 @@ import org.springframework.validation.annotation.Validated;
 public record TraceStoreProperties(
         @DefaultValue("im-dlq-trace") @NotBlank String groupId,
         @DefaultValue("1") @Min(1) int concurrency,
-        @DefaultValue("500") @Min(1) int maxPollRecords,
+        @DefaultValue("2000") @Min(1) int maxPollRecords,
         @DefaultValue("500ms") @NotNull Duration pollTimeout,
-        @DefaultValue("100ms") @NotNull Duration fetchMaxWait,
+        @DefaultValue("250ms") @NotNull Duration fetchMaxWait,
+        @DefaultValue("65536") @Min(1) int fetchMinBytes,
         @DefaultValue("1s") @NotNull Duration retryInitial,
         @DefaultValue("30s") @NotNull Duration retryMax,
         @DefaultValue("3d") @NotNull Duration retention,
