@@ -26,6 +26,13 @@ import org.springframework.validation.annotation.Validated;
  *                             {@code threadReplacementWindow} before the client is shut down (and the app turns not
  *                             live, to be restarted)
  * @param threadReplacementWindow the window of {@code threadReplacements}
+ * @param producerRetryBackoff {@code producer.retry.backoff.ms}, the first wait before a produce request is retried
+ *                             (it doubles up to the client's {@code retry.backoff.max.ms}). With transactions v2
+ *                             (Kafka 4) a transaction's first write to a partition is refused with
+ *                             CONCURRENT_TRANSACTIONS while the previous commit's markers are still being written,
+ *                             which is common with replicated topics; the client's default 100 ms, doubling, then
+ *                             delays nearly every transaction (KAFKA-18654). A short first wait keeps back-to-back
+ *                             transactions back to back.
  */
 @Validated
 @ConfigurationProperties(ImStreamsProperties.PREFIX)
@@ -38,7 +45,8 @@ public record ImStreamsProperties(
         @DefaultValue("0") @Min(0) int standbyReplicas,
         @DefaultValue("67108864") @Min(1024 * 1024) long rocksdbOffHeapBytes,
         @DefaultValue("3") @Min(0) int threadReplacements,
-        @DefaultValue("10m") @NotNull Duration threadReplacementWindow) {
+        @DefaultValue("10m") @NotNull Duration threadReplacementWindow,
+        @DefaultValue("10ms") @NotNull Duration producerRetryBackoff) {
 
     public static final String PREFIX = "im.streams";
 }

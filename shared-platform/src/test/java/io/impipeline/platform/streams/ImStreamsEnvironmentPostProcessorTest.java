@@ -48,6 +48,15 @@ class ImStreamsEnvironmentPostProcessorTest {
         assertThat(env.getProperty(binder + "configuration.im.validation.max-group-members")).isEqualTo("500");
     }
 
+    /** KAFKA-18654: with transactions v2 the client's default 100 ms (doubling) delays back-to-back transactions. */
+    @Test
+    void transactionalProducersRetryAConcurrentTransactionAfterAShortWait() {
+        String key = "spring.cloud.stream.kafka.streams.binder.configuration.producer.retry.backoff.ms";
+        assertThat(environment(Map.of("im.streams.application-id", "x")).getProperty(key)).isEqualTo("10");
+        assertThat(environment(Map.of("im.streams.application-id", "x", "im.streams.producer-retry-backoff", "25ms"))
+                .getProperty(key)).isEqualTo("25");
+    }
+
     @Test
     void streamsThreadsAreStaticGroupMembersNamedAfterTheAppAndTheInstance() {
         StandardEnvironment env = environment(Map.of("spring.application.name", "upstream-router",
