@@ -154,8 +154,13 @@ public final class PipelineBenchmark {
                 .append(" (-Xmx384m, SerialGC), ").append(RECORD_BYTES).append("-byte messages, ")
                 .append(saturationMessages).append(" messages per saturation run. Command: `bench/run ")
                 .append(String.join(" ", args)).append("`.\n\n")
-                .append("| round | trace | mixed saturation (msg/s) | single chat saturation (delivered msg/s) |\n")
-                .append("|---|---|---|---|\n");
+                .append("Machine CPU per message: busy time of both cores (/proc/stat) over each saturation run, divided ")
+                .append("by its messages (mixed: accepted, single chat: delivered); it includes the simulator, the broker ")
+                .append("and PostgreSQL, the same in every variant. Throughput on a CPU-bound machine is its inverse, so ")
+                .append("off / variant of CPU per message is the throughput ratio without the scheduling noise.\n\n")
+                .append("| round | trace | mixed saturation (msg/s) | mixed CPU ms/msg | single chat saturation ")
+                .append("(delivered msg/s) | single chat CPU ms/msg |\n")
+                .append("|---|---|---|---|---|---|\n");
         // Variants: on, off, and unstored (trace on, the dlq-handler stopped after the start, so that nothing
         // materialises the events: what the writers alone cost).
         Map<String, List<double[]>> results = new LinkedHashMap<>();
@@ -167,26 +172,34 @@ public final class PipelineBenchmark {
                         pipeline.apps("dlq-handler").forEach(AppProcess::stop);
                     }
                     simulate(pipeline, single(pipeline, WARM_UP_RATE, WARM_UP, 0), null);
+                    long cpu0 = MachineCpu.busyMillis();
                     DeliveryChecker.Summary mixed = simulate(pipeline, mixed(pipeline, 0, Duration.ofMinutes(5),
                             saturationMessages), null);
+                    long cpu1 = MachineCpu.busyMillis();
                     DeliveryChecker.Summary single = simulate(pipeline, single(pipeline, 0, Duration.ofMinutes(5),
                             saturationMessages), null);
-                    double[] run = {messagesPerSecond(mixed), single.deliveriesPerSecond()};
+                    long cpu2 = MachineCpu.busyMillis();
+                    double[] run = {messagesPerSecond(mixed), single.deliveriesPerSecond(),
+                            perMessage(cpu1 - cpu0, mixed.progress().sent()),
+                            perMessage(cpu2 - cpu1, single.progress().delivered())};
                     results.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(run);
-                    report.append(String.format("| %d | %s | %.0f (%s) | %.0f (%s) |%n", round, variant, run[0],
-                            verdict(mixed), run[1], verdict(single)));
+                    report.append(String.format("| %d | %s | %.0f (%s) | %.2f | %.0f (%s) | %.2f |%n", round,
+                            variant, run[0], verdict(mixed), run[2], run[1], verdict(single), run[3]));
                 }
             }
         }
         List<double[]> off = results.get("off");
         if (off != null) {
-            report.append("\n| round | variant | mixed: variant / off | single chat: variant / off |\n|---|---|---|---|\n");
+            report.append("\n| round | variant | mixed: variant / off | single chat: variant / off | mixed CPU per "
+                    + "message: off / variant | single chat CPU per message: off / variant |\n"
+                    + "|---|---|---|---|---|---|\n");
             for (int i = 0; i < off.size(); i++) {
                 for (var e : results.entrySet()) {
                     if (!e.getKey().equals("off")) {
                         double[] v = e.getValue().get(i);
-                        report.append(String.format("| %d | %s | %.3f | %.3f |%n", i + 1, e.getKey(),
-                                v[0] / off.get(i)[0], v[1] / off.get(i)[1]));
+                        report.append(String.format("| %d | %s | %.3f | %.3f | %.3f | %.3f |%n", i + 1,
+                                e.getKey(), v[0] / off.get(i)[0], v[1] / off.get(i)[1], off.get(i)[2] / v[2],
+                                off.get(i)[3] / v[3]));
                     }
                 }
             }
@@ -249,6 +262,11 @@ public final class PipelineBenchmark {
         } finally {
             sampler.shutdownNow();
         }
+    }
+
+    /** Busy CPU milliseconds per message; NaN without {@code /proc/stat}. */
+    private static double perMessage(long busyMillis, long messages) {
+        return busyMillis < 0 || messages <= 0 ? Double.NaN : (double) busyMillis / messages;
     }
 
     /** Accepted messages per second, from the first send to the last delivery. */
