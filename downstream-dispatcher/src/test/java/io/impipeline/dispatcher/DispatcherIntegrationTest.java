@@ -177,16 +177,19 @@ class DispatcherIntegrationTest {
         assertThat(readPushes("g-", 1)).singleElement()
                 .satisfies(t -> assertThat(Tasks.offlinePushPayload(t).userIds()).containsExactly("g-m4"));
 
-        // Message trace (issue 15), through the trace output binding: one delivered per downstream record, one
-        // push_task, keyed by the message id.
+        // Message trace (issue 15), through the trace output binding: per routed record one delivered listing its
+        // downstream records, and one push_task for the batch with the offline member, keyed by the message id.
         int downstreamRecords = batchesReaching(batches, "g-m1", "g-m2") + batchesReaching(batches, "g-m2", "g-m3");
-        List<TraceEvent> traced = readTrace("g-1", downstreamRecords + 1);
+        long routedWithDeliveries = batches.values().stream()
+                .filter(b -> b.contains("g-m1") || b.contains("g-m2") || b.contains("g-m3")).count();
+        List<TraceEvent> traced = readTrace("g-1", (int) routedWithDeliveries + 1);
         assertThat(traced).allSatisfy(e -> assertThat(e.fromUserId()).isEqualTo("g-sender"));
-        assertThat(traced).filteredOn(e -> e.stage() == TraceStage.DELIVERED).hasSize(downstreamRecords)
-                .extracting(e -> e.detail().get("topic"))
+        assertThat(traced).filteredOn(e -> e.stage() == TraceStage.DELIVERED).hasSize((int) routedWithDeliveries)
+                .flatExtracting(e -> (List<?>) e.detail().get("deliveries")).hasSize(downstreamRecords)
+                .extracting(d -> (Object) ((Map<?, ?>) d).get("topic"))
                 .containsOnly(topics.downstreamTopic("gw-x"), topics.downstreamTopic("gw-y"));
         assertThat(traced).filteredOn(e -> e.stage() == TraceStage.PUSH_TASK).singleElement()
-                .satisfies(e -> assertThat(e.detail()).containsEntry("users", 1));
+                .satisfies(e -> assertThat(e.detail()).containsEntry("users", 1).containsEntry("tasks", 1));
     }
 
     /** Reads the trace events of one message (key = message_id) from im-trace-topic until there are {@code count}. */

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
@@ -125,28 +126,41 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
     }
 
     /**
-     * The records and, after them, one trace event per downstream record ({@code delivered}) and per push task
-     * ({@code push_task}): keyed by message_id, without the routed record's headers (a trace record needs none).
+     * The records and, after them, at most two trace events: {@code delivered} listing every downstream record and
+     * {@code push_task} counting the push tasks; keyed by message_id, without the routed record's headers (a trace
+     * record needs none).
      */
     private List<Record<String, Dispatch>> withTraces(List<Record<String, Dispatch>> out, RoutedMessage routed,
                                                       long now) {
-        List<Record<String, Dispatch>> traced = new ArrayList<>(out.size() * 2);
-        traced.addAll(out);
-        String messageId = routed.message().messageId();
+        List<Map<String, Object>> deliveries = new ArrayList<>(out.size());
+        int pushTasks = 0;
+        int pushUsers = 0;
         for (Record<String, Dispatch> record : out) {
-            TraceEvent event = null;
             if (record.value() instanceof Dispatch.Delivery delivery) {
-                event = settings.traces().delivered(routed, delivery.gatewayId(), record.key(),
-                        recipientsOf(delivery), now);
+                deliveries.add(settings.traces().delivery(delivery.gatewayId(), record.key(),
+                        recipientsOf(delivery)));
             } else if (record.value() instanceof Dispatch.OfflinePush push) {
-                event = settings.traces().pushTask(routed, push.users(), now);
-            }
-            if (event != null) {
-                traced.add(new Record<>(messageId, new Dispatch.Traced(event), record.timestamp(),
-                        new RecordHeaders()));
+                pushTasks++;
+                pushUsers += push.users();
             }
         }
+        if (deliveries.isEmpty() && pushTasks == 0) {
+            return out;
+        }
+        List<Record<String, Dispatch>> traced = new ArrayList<>(out.size() + 2);
+        traced.addAll(out);
+        long timestamp = out.get(0).timestamp();
+        if (!deliveries.isEmpty()) {
+            traced.add(trace(settings.traces().delivered(routed, deliveries, now), timestamp));
+        }
+        if (pushTasks > 0) {
+            traced.add(trace(settings.traces().pushTasks(routed, pushTasks, pushUsers, now), timestamp));
+        }
         return traced;
+    }
+
+    private static Record<String, Dispatch> trace(TraceEvent event, long timestamp) {
+        return new Record<>(event.messageId(), new Dispatch.Traced(event), timestamp, new RecordHeaders());
     }
 
     private static int recipientsOf(Dispatch.Delivery delivery) {

@@ -1,6 +1,7 @@
 package io.impipeline.dispatcher.topology;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.impipeline.model.topics.ImTopicsProperties;
@@ -11,13 +12,20 @@ import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.UpstreamMessage;
 
 /**
- * The dispatcher's trace events (issue 15), one per record it writes for a message: {@code delivered} per downstream
- * record (a group batch's record per gateway, not per member), {@code push_task} per {@code offline_push} task.
+ * The dispatcher's trace events (issue 15), at most two per routed record: {@code delivered} listing the downstream
+ * records written (a group batch's record per gateway, not per member), {@code push_task} for its
+ * {@code offline_push} tasks.
  * Identity: the message's ({@code from_user_id}, {@code message_id}); {@code app} = {@value DispatchTopology#STAGE}.
  * Details are ids and numbers, never content. Off ({@code im.trace.enabled=false}), {@link #on()} is false and the
  * dispatch step makes none.
  */
 final class DispatchTraces {
+
+    /**
+     * Records listed in one {@code delivered} event at most (a group batch reaching more gateways lists the first
+     * ones and counts all in {@code records}): keeps the event well under the trace store's detail limit.
+     */
+    static final int MAX_LISTED = 64;
 
     private final boolean on;
     private final ImTopicsProperties topics;
@@ -32,28 +40,42 @@ final class DispatchTraces {
     }
 
     /**
-     * A downstream record written. The offset is not known inside the transaction (the broker assigns it when the
-     * batch is appended), so the detail names the partition: the one Kafka's default partitioner picks for the
-     * record's key (murmur2) with the downstream topics' configured partition count ({@code im.topics.downstream}).
+     * Where one downstream record went. The offset is not known inside the transaction (the broker assigns it when
+     * the batch is appended), so it names the partition: the one Kafka's default partitioner picks for the record's
+     * key (murmur2) with the downstream topics' configured partition count ({@code im.topics.downstream}).
      *
      * @param key        the downstream record's key (recipient, or a group batch's conversation)
      * @param recipients users the record lists (1 for a single-chat record)
      */
-    TraceEvent delivered(RoutedMessage routed, String gatewayId, String key, int recipients, long at) {
-        Map<String, Object> detail = new LinkedHashMap<>(8);
+    Map<String, Object> delivery(String gatewayId, String key, int recipients) {
+        Map<String, Object> detail = new LinkedHashMap<>(4);
         detail.put("topic", topics.downstreamTopic(gatewayId));
         detail.put("partition", RecipientPartitions.partitionOf(key,
                 topics.downstreamSpec(gatewayId).partitions()));
         detail.put("recipients", recipients);
+        return detail;
+    }
+
+    /**
+     * The downstream records written for one routed record, in one event: a message reaches a recipient's devices on
+     * several gateways, a group batch one record per gateway, so an event per record was most of the trace's volume.
+     *
+     * @param deliveries {@link #delivery} of each record, in the order written
+     */
+    TraceEvent delivered(RoutedMessage routed, List<Map<String, Object>> deliveries, long at) {
+        Map<String, Object> detail = new LinkedHashMap<>(5);
+        detail.put("records", deliveries.size());
+        detail.put("recipients", deliveries.stream().mapToInt(d -> (Integer) d.get("recipients")).sum());
+        detail.put("deliveries", deliveries.size() <= MAX_LISTED ? deliveries : deliveries.subList(0, MAX_LISTED));
         if (routed.sync()) {
             detail.put("sync", true);
         }
         return event(routed, TraceStage.DELIVERED, at, detail);
     }
 
-    /** An {@code offline_push} task written for {@code users} users. */
-    TraceEvent pushTask(RoutedMessage routed, int users, long at) {
-        return event(routed, TraceStage.PUSH_TASK, at, Map.of("users", users));
+    /** The {@code offline_push} tasks written for one routed record: how many, for how many users in all. */
+    TraceEvent pushTasks(RoutedMessage routed, int tasks, int users, long at) {
+        return event(routed, TraceStage.PUSH_TASK, at, Map.of("tasks", tasks, "users", users));
     }
 
     private static TraceEvent event(RoutedMessage routed, TraceStage stage, long at, Map<String, Object> detail) {

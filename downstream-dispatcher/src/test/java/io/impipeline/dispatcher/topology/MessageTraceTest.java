@@ -27,10 +27,10 @@ import static io.impipeline.dispatcher.topology.DispatchTopologyFixture.routedTe
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Message trace (issue 15): the dispatcher writes, in the transaction that writes the records, one {@code delivered}
- * event per downstream record (topic, the partition the default partitioner picks for its key, recipients) and one
- * {@code push_task} event per offline-push task (users), keyed by message_id; nothing with
- * {@code im.trace.enabled=false}.
+ * Message trace (issue 15): the dispatcher writes, in the transaction that writes the records, at most two events per
+ * routed record, keyed by message_id: {@code delivered} listing each downstream record (topic, the partition the
+ * default partitioner picks for its key, recipients) and {@code push_task} counting the offline-push tasks and their
+ * users; nothing with {@code im.trace.enabled=false}.
  */
 class MessageTraceTest {
 
@@ -46,13 +46,23 @@ class MessageTraceTest {
         return RecipientPartitions.partitionOf(key, f.topics.downstreamSpec("any").partitions());
     }
 
-    private static Map<String, TraceEvent> deliveredByTopic(List<TestRecord<String, TraceEvent>> records) {
-        return records.stream().map(TestRecord::value).filter(e -> e.stage() == TraceStage.DELIVERED)
-                .collect(Collectors.toMap(e -> (String) e.detail().get("topic"), Function.identity()));
+    /** The one {@code delivered} event's listed records, by topic. */
+    private static Map<String, Map<String, Object>> deliveredByTopic(List<TestRecord<String, TraceEvent>> records) {
+        TraceEvent delivered = records.stream().map(TestRecord::value).filter(e -> e.stage() == TraceStage.DELIVERED)
+                .reduce((a, b) -> {
+                    throw new AssertionError("more than one delivered event: " + a + ", " + b);
+                }).orElseThrow();
+        return deliveries(delivered).stream()
+                .collect(Collectors.toMap(d -> (String) d.get("topic"), Function.identity()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> deliveries(TraceEvent delivered) {
+        return (List<Map<String, Object>>) delivered.detail().get("deliveries");
     }
 
     @Test
-    void eachGatewayBatchIsTracedOnceWithItsPartition() {
+    void theGatewayBatchesOfARoutedRecordAreListedInOneEventWithTheirPartitions() {
         f.heartbeat("gw-a", Status.UP);
         f.heartbeat("gw-b", Status.UP);
         f.online("m1", "phone", "gw-a", f.now());
@@ -66,7 +76,7 @@ class MessageTraceTest {
         assertThat(f.downstream("gw-b").readRecordsToList()).hasSize(1);
         List<TestRecord<String, TraceEvent>> records = f.trace().readRecordsToList();
         assertThat(records).extracting(r -> r.value().stage())
-                .containsExactlyInAnyOrder(TraceStage.DELIVERED, TraceStage.DELIVERED, TraceStage.PUSH_TASK);
+                .containsExactly(TraceStage.DELIVERED, TraceStage.PUSH_TASK);
         assertThat(records).allSatisfy(r -> {
             assertThat(r.key()).isEqualTo("g1");
             assertThat(r.value().messageId()).isEqualTo("g1");
@@ -76,18 +86,20 @@ class MessageTraceTest {
             assertThat(r.headers().toArray()).as("a trace record carries no headers").isEmpty();
             assertThat(new String(WireJson.toBytes(r.value()), StandardCharsets.UTF_8)).doesNotContain("hello");
         });
-        Map<String, TraceEvent> delivered = deliveredByTopic(records);
+        Map<String, Map<String, Object>> delivered = deliveredByTopic(records);
         int partition = downstreamPartitionOf(GROUP_CONVERSATION);
-        assertThat(delivered.get(f.topics.downstreamTopic("gw-a")).detail()).containsEntry("partition", partition)
-                .containsEntry("recipients", 2).doesNotContainKey("sync").doesNotContainKey("offset");
-        assertThat(delivered.get(f.topics.downstreamTopic("gw-b")).detail()).containsEntry("partition", partition)
+        assertThat(delivered).containsOnlyKeys(f.topics.downstreamTopic("gw-a"), f.topics.downstreamTopic("gw-b"));
+        assertThat(delivered.get(f.topics.downstreamTopic("gw-a"))).containsEntry("partition", partition)
+                .containsEntry("recipients", 2).doesNotContainKey("offset");
+        assertThat(delivered.get(f.topics.downstreamTopic("gw-b"))).containsEntry("partition", partition)
                 .containsEntry("recipients", 2);
-        assertThat(records).filteredOn(r -> r.value().stage() == TraceStage.PUSH_TASK).singleElement()
-                .satisfies(r -> assertThat(r.value().detail()).containsEntry("users", 1));
+        assertThat(records.get(0).value().detail()).containsEntry("records", 2).containsEntry("recipients", 4)
+                .doesNotContainKey("sync");
+        assertThat(records.get(1).value().detail()).isEqualTo(Map.of("tasks", 1, "users", 1));
     }
 
     @Test
-    void aGroupRecordSplitForSizeIsTracedOncePerDownstreamRecord() {
+    void aGroupRecordSplitForSizeListsEveryDownstreamRecord() {
         f.close();
         f = new DispatchTopologyFixture(DispatchTopologyTest.withMaxDeliveryBytes(DataSize.ofKilobytes(2)),
                 TaskKeyStrategy.TASK_TYPE, 1, () -> 1, true);
@@ -102,15 +114,15 @@ class MessageTraceTest {
 
         List<DownstreamMessage> written = f.downstream("gw-a").readValuesToList();
         assertThat(written).hasSizeGreaterThan(1);
-        List<TraceEvent> delivered = f.trace().readValuesToList();
-        assertThat(delivered).hasSize(written.size()).allSatisfy(e -> assertThat(e.stage())
-                .isEqualTo(TraceStage.DELIVERED));
-        assertThat(delivered).extracting(e -> e.detail().get("recipients"))
+        TraceEvent delivered = f.trace().readValuesToList().stream().collect(onlyOne());
+        assertThat(delivered.stage()).isEqualTo(TraceStage.DELIVERED);
+        assertThat(delivered.detail()).containsEntry("records", written.size()).containsEntry("recipients", 100);
+        assertThat(deliveries(delivered)).extracting(d -> d.get("recipients"))
                 .containsExactlyElementsOf(written.stream().map(m -> (Object) m.recipients().size()).toList());
     }
 
     @Test
-    void aSingleChatRecordIsTracedPerGatewayWithTheRecipientsPartition() {
+    void aSingleChatRecordListsEachGatewayWithTheRecipientsPartition() {
         f.heartbeat("gw-a", Status.UP);
         f.heartbeat("gw-b", Status.UP);
         f.online("bob", "phone", "gw-a", f.now());
@@ -118,9 +130,9 @@ class MessageTraceTest {
 
         f.route(routedText("m1", "alice", "a-phone", "bob", 7, false, f.now()));
 
-        Map<String, TraceEvent> delivered = deliveredByTopic(f.trace().readRecordsToList());
+        Map<String, Map<String, Object>> delivered = deliveredByTopic(f.trace().readRecordsToList());
         assertThat(delivered).containsOnlyKeys(f.topics.downstreamTopic("gw-a"), f.topics.downstreamTopic("gw-b"));
-        assertThat(delivered.values()).allSatisfy(e -> assertThat(e.detail())
+        assertThat(delivered.values()).allSatisfy(d -> assertThat(d)
                 .containsEntry("partition", downstreamPartitionOf("bob")).containsEntry("recipients", 1));
     }
 
@@ -136,7 +148,9 @@ class MessageTraceTest {
             assertThat(e.stage()).isEqualTo(TraceStage.DELIVERED);
             assertThat(e.messageId()).isEqualTo("m1");
             assertThat(e.detail()).containsEntry("sync", true).containsEntry("recipients", 1)
-                    .containsEntry("partition", downstreamPartitionOf("alice"));
+                    .containsEntry("records", 1);
+            assertThat(deliveries(e)).singleElement()
+                    .satisfies(d -> assertThat(d).containsEntry("partition", downstreamPartitionOf("alice")));
         });
     }
 
@@ -150,12 +164,12 @@ class MessageTraceTest {
             assertThat(r.key()).isEqualTo("m1");
             assertThat(r.value().stage()).isEqualTo(TraceStage.PUSH_TASK);
             assertThat(r.value().fromUserId()).isEqualTo("alice");
-            assertThat(r.value().detail()).isEqualTo(Map.of("users", 1));
+            assertThat(r.value().detail()).isEqualTo(Map.of("tasks", 1, "users", 1));
         });
     }
 
     @Test
-    void eachPushTaskOfALargeOfflineBatchIsTracedWithItsUsers() {
+    void thePushTasksOfALargeOfflineBatchAreCountedInOneEvent() {
         List<String> members = new ArrayList<>();
         for (int i = 0; i < 501; i++) {
             members.add(String.format("member-%03d", i));
@@ -164,8 +178,38 @@ class MessageTraceTest {
         f.route(routedGroupText("g1", "alice", members, 1, f.now()));
 
         assertThat(f.tasks().readValuesToList()).hasSize(2);
-        assertThat(f.trace().readValuesToList()).extracting(e -> e.stage().wireName() + ":" + e.detail().get("users"))
-                .containsExactly("push_task:500", "push_task:1");
+        assertThat(f.trace().readValuesToList()).singleElement().satisfies(e -> {
+            assertThat(e.stage()).isEqualTo(TraceStage.PUSH_TASK);
+            assertThat(e.detail()).isEqualTo(Map.of("tasks", 2, "users", 501));
+        });
+    }
+
+    /** A group batch reaching very many gateways lists the first {@link DispatchTraces#MAX_LISTED}, counts all. */
+    @Test
+    void aDeliveredEventListsAtMostMaxListedRecords() {
+        List<String> members = new ArrayList<>();
+        int gateways = DispatchTraces.MAX_LISTED + 6;
+        for (int i = 0; i < gateways; i++) {
+            String gateway = String.format("gw-%03d", i);
+            f.heartbeat(gateway, Status.UP);
+            members.add(String.format("member-%03d", i));
+            f.online(members.get(i), "phone", gateway, f.now());
+        }
+
+        f.route(routedGroupText("g1", "alice", members, 1, f.now()));
+
+        TraceEvent delivered = f.trace().readValuesToList().stream().collect(onlyOne());
+        assertThat(delivered.detail()).containsEntry("records", gateways).containsEntry("recipients", gateways);
+        assertThat(deliveries(delivered)).hasSize(DispatchTraces.MAX_LISTED);
+        assertThat(WireJson.toBytes(delivered).length).as("well under the trace store's 16 KiB detail limit")
+                .isLessThan(8 * 1024);
+    }
+
+    private static java.util.stream.Collector<TraceEvent, ?, TraceEvent> onlyOne() {
+        return Collectors.collectingAndThen(Collectors.toList(), l -> {
+            assertThat(l).hasSize(1);
+            return l.get(0);
+        });
     }
 
     @Test
