@@ -33,12 +33,7 @@ public class TraceRepository {
 
     private static final TypeReference<Map<String, Object>> DETAIL = new TypeReference<>() {
     };
-    private static final String INSERT = """
-            INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail, src_partition, src_offset)
-            VALUES (:messageId, :fromUserId, :stage, :app, :at, CAST(:detail AS jsonb), :partition, :offset)
-            ON CONFLICT (message_id, src_partition, src_offset) DO NOTHING
-            """;
-    /** {@link #INSERT} for a whole batch: one array per column ({@code at} as ISO-8601 text). */
+    /** A whole batch, one array per column ({@code at} as ISO-8601 text); a row stored already is skipped. */
     private static final String INSERT_ALL = """
             INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail, src_partition, src_offset)
             SELECT m, u, s, a, CAST(t AS timestamptz), CAST(d AS jsonb), p, o
@@ -99,7 +94,7 @@ public class TraceRepository {
     }
 
     public int insert(StoredTraceEvent event) {
-        return jdbc.update(INSERT, params(event));
+        return insertAll(List.of(event));
     }
 
     /**
@@ -170,14 +165,6 @@ public class TraceRepository {
 
     /** Where a dead letter was read: its unique coordinates in {@code dead_letters}. */
     public record DlqCoordinates(String topic, int partition, long offset) {
-    }
-
-    private static SqlParameterSource params(StoredTraceEvent e) {
-        return new MapSqlParameterSource()
-                .addValue("messageId", e.messageId()).addValue("fromUserId", e.fromUserId())
-                .addValue("stage", e.stage()).addValue("app", e.app()).addValue("at", Timestamp.from(e.at()))
-                .addValue("detail", e.detailJson()).addValue("partition", e.partition())
-                .addValue("offset", e.offset());
     }
 
     private static TraceRow map(ResultSet rs, int row) throws SQLException {

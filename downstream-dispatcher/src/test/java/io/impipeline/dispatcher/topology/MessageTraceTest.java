@@ -49,9 +49,7 @@ class MessageTraceTest {
     /** The one {@code delivered} event's listed records, by topic. */
     private static Map<String, Map<String, Object>> deliveredByTopic(List<TestRecord<String, TraceEvent>> records) {
         TraceEvent delivered = records.stream().map(TestRecord::value).filter(e -> e.stage() == TraceStage.DELIVERED)
-                .reduce((a, b) -> {
-                    throw new AssertionError("more than one delivered event: " + a + ", " + b);
-                }).orElseThrow();
+                .collect(onlyOne());
         return deliveries(delivered).stream()
                 .collect(Collectors.toMap(d -> (String) d.get("topic"), Function.identity()));
     }
