@@ -24,6 +24,13 @@ public final class JfrHotSpots {
 
     /** Areas by package prefix, in the order they are tried for a frame; the first match names the frame's area. */
     static final Map<String, List<String>> AREAS = areas();
+    /**
+     * Our classes named for the message trace (issue 15: {@code MessageTrace}, {@code DispatchTraces},
+     * {@code TraceRecords}, {@code TraceRepository}...), apart from the rest of ours: what building, encoding and
+     * storing trace events costs where it runs in them ({@code StreamTracing}, the W3C context, is not one of them).
+     */
+    static final String MESSAGE_TRACE = "im-pipeline: message trace";
+    private static final String PIPELINE = "io.impipeline.";
 
     private static Map<String, List<String>> areas() {
         Map<String, List<String>> areas = new LinkedHashMap<>();
@@ -87,6 +94,10 @@ public final class JfrHotSpots {
     }
 
     static String areaOf(String className) {
+        String simpleName = className.substring(className.lastIndexOf('.') + 1);
+        if (className.startsWith(PIPELINE) && simpleName.contains("Trace") && !simpleName.contains("Tracing")) {
+            return MESSAGE_TRACE;
+        }
         for (Map.Entry<String, List<String>> area : AREAS.entrySet()) {
             for (String prefix : area.getValue()) {
                 if (className.startsWith(prefix)) {

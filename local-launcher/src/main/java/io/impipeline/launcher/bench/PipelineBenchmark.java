@@ -51,7 +51,7 @@ public final class PipelineBenchmark {
         Path repository = Path.of("").toAbsolutePath();
         if (List.of(args).contains("--trace-overhead")) {
             traceOverhead(repository, saturationMessages, Integer.parseInt(arg(args, "--rounds", "2")),
-                    List.of(arg(args, "--variants", "on,off").split(",")), args);
+                    List.of(arg(args, "--variants", "on,off").split(",")), TraceCostReport.Fixed.parse(args), args);
             return;
         }
 
@@ -146,7 +146,7 @@ public final class PipelineBenchmark {
      * report gives each run and the ratio per pair.
      */
     private static void traceOverhead(Path repository, int saturationMessages, int rounds, List<String> variants,
-                                      String[] args) throws Exception {
+                                      TraceCostReport.Fixed fixed, String[] args) throws Exception {
         StringBuilder report = new StringBuilder();
         report.append("Measured ").append(java.time.LocalDateTime.now().withNano(0)).append(" on ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
@@ -164,6 +164,8 @@ public final class PipelineBenchmark {
         // Variants: on, off, and unstored (trace on, the dlq-handler stopped after the start, so that nothing
         // materialises the events: what the writers alone cost).
         Map<String, List<double[]>> results = new LinkedHashMap<>();
+        Map<String, List<FixedRateCost.Result[]>> costs = new LinkedHashMap<>();
+        Map<String, List<FixedRateCost.Result[]>> saturationCosts = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
             for (String variant : variants) {
                 boolean trace = !variant.equals("off");
@@ -172,13 +174,31 @@ public final class PipelineBenchmark {
                         pipeline.apps("dlq-handler").forEach(AppProcess::stop);
                     }
                     simulate(pipeline, single(pipeline, WARM_UP_RATE, WARM_UP, 0), null);
+                    if (fixed.seconds() > 0) {
+                        costs.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(
+                                fixedRateCosts(pipeline, fixed));
+                    }
+                    if (fixed.skipSaturation()) {
+                        continue;
+                    }
                     long cpu0 = MachineCpu.busyMillis();
-                    DeliveryChecker.Summary mixed = simulate(pipeline, mixed(pipeline, 0, Duration.ofMinutes(5),
-                            saturationMessages), null);
+                    DeliveryChecker.Summary[] runs = new DeliveryChecker.Summary[2];
+                    FixedRateCost.Result mixedCost = FixedRateCost.measure(pipeline, Duration.ZERO, () -> {
+                        runs[0] = simulate(pipeline, mixed(pipeline, 0, Duration.ofMinutes(5), saturationMessages),
+                                null);
+                        return runs[0].progress().sent();
+                    });
                     long cpu1 = MachineCpu.busyMillis();
-                    DeliveryChecker.Summary single = simulate(pipeline, single(pipeline, 0, Duration.ofMinutes(5),
-                            saturationMessages), null);
+                    FixedRateCost.Result singleCost = FixedRateCost.measure(pipeline, Duration.ZERO, () -> {
+                        runs[1] = simulate(pipeline, single(pipeline, 0, Duration.ofMinutes(5), saturationMessages),
+                                null);
+                        return runs[1].progress().delivered();
+                    });
                     long cpu2 = MachineCpu.busyMillis();
+                    DeliveryChecker.Summary mixed = runs[0];
+                    DeliveryChecker.Summary single = runs[1];
+                    saturationCosts.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(
+                            new FixedRateCost.Result[] {mixedCost, singleCost});
                     double[] run = {messagesPerSecond(mixed), single.deliveriesPerSecond(),
                             perMessage(cpu1 - cpu0, mixed.progress().sent()),
                             perMessage(cpu2 - cpu1, single.progress().delivered())};
@@ -204,10 +224,40 @@ public final class PipelineBenchmark {
                 }
             }
         }
+        if (!saturationCosts.isEmpty()) {
+            report.append(TraceCostReport.render("CPU per message by process, in the saturation runs above",
+                    "Each process's CPU over the saturation run, divided by its messages. CPU ms per message",
+                    saturationCosts));
+        }
+        if (!costs.isEmpty()) {
+            report.append(TraceCostReport.render("Marginal CPU per message by process, at fixed rates",
+                    String.format("Mixed at %d msg/s and single chat at %d msg/s for %d s each, after %d s idle "
+                            + "(the idle CPU of each process over the run's time is subtracted). CPU ms per message",
+                            fixed.mixedRate(), fixed.singleRate(), fixed.seconds(), fixed.idle().toSeconds()), costs));
+        }
         System.out.println("\n" + report);
         Path out = repository.resolve(".local-bench-trace-report.md");
         Files.writeString(out, report.toString());
         System.out.println("(also written to " + out + ")");
+    }
+
+    /** Marginal CPU per message by process at fixed rates: mixed (per accepted) and single chat (per delivered). */
+    private static FixedRateCost.Result[] fixedRateCosts(LocalPipeline pipeline, TraceCostReport.Fixed fixed)
+            throws InterruptedException {
+        Duration seconds = Duration.ofSeconds(fixed.seconds());
+        FixedRateCost.Result mixed = FixedRateCost.measure(pipeline, fixed.idle(), () -> checked(simulate(pipeline,
+                mixed(pipeline, fixed.mixedRate(), seconds, 0), null)).progress().sent());
+        FixedRateCost.Result single = FixedRateCost.measure(pipeline, fixed.idle(), () -> checked(simulate(pipeline,
+                single(pipeline, fixed.singleRate(), seconds, 0), null)).progress().delivered());
+        return new FixedRateCost.Result[] {mixed, single};
+    }
+
+    /** A run whose checks failed measures nothing: stop the benchmark rather than report it. */
+    private static DeliveryChecker.Summary checked(DeliveryChecker.Summary summary) {
+        if (!summary.passed()) {
+            throw new IllegalStateException("a fixed-rate run failed its checks: " + verdict(summary));
+        }
+        return summary;
     }
 
     private static LocalPipeline start(Path repository, List<String> appArguments) throws Exception {

@@ -85,6 +85,11 @@ public final class MessageTrace {
 
     private void write(String messageId, String fromUserId, TraceStage stage, Map<String, Object> detail) {
         TraceEvent event = new TraceEvent(messageId, fromUserId, stage, app, clock.millis(), detail);
-        template.send(new ProducerRecord<>(topic, event.key(), WireJson.toBytes(event)));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, event.key(), WireJson.toBytes(event));
+        // Straight to the poll's transactional producer (execute binds the same one send would): a trace event is
+        // bookkeeping, not a hop of the message, so it needs no observation (span, traceparent header, timer), which
+        // made up a quarter of the worker's CPU (docs/benchmarks.md). A failed send fails the transaction's commit,
+        // so the poll is redone with its events, as with send.
+        template.execute(producer -> producer.send(record));
     }
 }

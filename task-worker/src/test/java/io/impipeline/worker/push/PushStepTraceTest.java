@@ -21,8 +21,10 @@ import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
 import org.springframework.kafka.core.KafkaOperations;
@@ -43,8 +45,18 @@ class PushStepTraceTest {
     private final PushProvider provider = mock(PushProvider.class);
     @SuppressWarnings("unchecked")
     private final KafkaOperations<String, byte[]> template = mock(KafkaOperations.class);
+    @SuppressWarnings("unchecked")
+    private final Producer<String, byte[]> producer = mock(Producer.class);
     private final ExecutorService pool = Executors.newFixedThreadPool(2);
     private final Clock clock = Clock.fixed(Instant.ofEpochMilli(TaskFixtures.T0), ZoneOffset.UTC);
+
+    /** The trace writes through {@code execute}, on the transaction's producer: hand it the mock producer. */
+    @BeforeEach
+    @SuppressWarnings("unchecked")
+    void transactionProducer() {
+        when(template.execute(any())).thenAnswer(call ->
+                ((KafkaOperations.ProducerCallback<String, byte[], Object>) call.getArgument(0)).doInKafka(producer));
+    }
 
     @AfterEach
     void stopPool() {
@@ -63,7 +75,7 @@ class PushStepTraceTest {
                 task(List.of("c-1"), "m2")), new FailedTasks());
 
         ArgumentCaptor<ProducerRecord<String, byte[]>> sent = ArgumentCaptor.forClass(ProducerRecord.class);
-        verify(template, times(2)).send(sent.capture());
+        verify(producer, times(2)).send(sent.capture());
         Map<String, TraceEvent> byMessage = new LinkedHashMap<>();
         for (ProducerRecord<String, byte[]> record : sent.getAllValues()) {
             assertThat(record.topic()).isEqualTo("im-trace-topic");
@@ -92,7 +104,7 @@ class PushStepTraceTest {
 
         @SuppressWarnings("unchecked")
         ArgumentCaptor<ProducerRecord<String, byte[]>> sent = ArgumentCaptor.forClass(ProducerRecord.class);
-        verify(template).send(sent.capture());
+        verify(producer).send(sent.capture());
         assertThat(WireJson.fromBytes(sent.getValue().value(), TraceEvent.class).detail())
                 .containsEntry("users", 2).containsEntry("result", "rejected").containsEntry("rejected", 2)
                 .containsEntry("reason", "webhook answered 410");
@@ -108,6 +120,7 @@ class PushStepTraceTest {
         step(MessageTrace.off()).push(List.of(task(List.of("u1"), "m4")), new FailedTasks());
 
         verify(provider).send(any());
+        verify(template, never()).execute(any());
         verify(template, never()).send(any(ProducerRecord.class));
     }
 

@@ -1,0 +1,95 @@
+package io.impipeline.launcher.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+import io.impipeline.launcher.AppProcess;
+
+/**
+ * CPU time per process of the launched pipeline, from {@code /proc/<pid>/stat} (Linux): each app's JVM by its
+ * instance, the Kafka nodes, PostgreSQL (the postmaster and its backends) and this benchmark's JVM (the simulator).
+ * Two snapshots around a run give where the run's CPU went, which tells a cost (trace events, say) to the process that
+ * pays it. Processes that start and end between the snapshots are not seen; the machine's total ({@link MachineCpu})
+ * minus the sum is reported as the rest.
+ */
+final class ProcessCpu {
+
+    static final String KAFKA = "kafka";
+    static final String POSTGRES = "postgresql";
+    static final String SIMULATOR = "benchmark (simulator)";
+    private static final Path PROC = Path.of("/proc");
+    /** USER_HZ, the unit of utime and stime. */
+    private static final int TICKS_PER_SECOND = 100;
+    /** The main class of a Kafka node's command line ({@code KafkaServerProcess}). */
+    private static final String KAFKA_MAIN = "kafka.Kafka";
+
+    private ProcessCpu() {
+    }
+
+    /** CPU milliseconds per process group since each process started; empty where there is no {@code /proc}. */
+    static Map<String, Long> snapshot(Iterable<AppProcess> apps) {
+        Map<Long, String> appPids = new LinkedHashMap<>();
+        apps.forEach(a -> {
+            if (a.isAlive()) {
+                appPids.put(a.pid(), a.instanceId());
+            }
+        });
+        long self = ProcessHandle.current().pid();
+        Map<String, Long> millis = new TreeMap<>();
+        if (!Files.isDirectory(PROC)) {
+            return millis;
+        }
+        try (Stream<Path> entries = Files.list(PROC)) {
+            entries.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).forEach(p -> {
+                long pid = Long.parseLong(p.getFileName().toString());
+                String group = appPids.containsKey(pid) ? appPids.get(pid) : pid == self ? SIMULATOR : other(p);
+                if (group != null) {
+                    long cpu = cpuMillis(p);
+                    if (cpu >= 0) {
+                        millis.merge(group, cpu, Long::sum);
+                    }
+                }
+            });
+        } catch (IOException e) {
+            return millis;
+        }
+        return millis;
+    }
+
+    /** What each group spent between two snapshots (groups whose processes all ended are left out). */
+    static Map<String, Long> between(Map<String, Long> before, Map<String, Long> after) {
+        Map<String, Long> delta = new TreeMap<>();
+        after.forEach((group, ms) -> delta.put(group, Math.max(0, ms - before.getOrDefault(group, 0L))));
+        return delta;
+    }
+
+    private static String other(Path process) {
+        try {
+            String comm = Files.readString(process.resolve("comm"), StandardCharsets.UTF_8).trim();
+            if (comm.equals("postgres")) {
+                return POSTGRES;
+            }
+            String cmdline = Files.readString(process.resolve("cmdline"), StandardCharsets.UTF_8);
+            return cmdline.contains("\0" + KAFKA_MAIN + "\0") ? KAFKA : null;
+        } catch (IOException e) {
+            return null; // ended while we looked
+        }
+    }
+
+    private static long cpuMillis(Path process) {
+        try {
+            String stat = Files.readString(process.resolve("stat"), StandardCharsets.UTF_8);
+            // After "(comm)": state is field 3, utime 14 and stime 15 of the whole line.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+}
