@@ -28,8 +28,8 @@ public final class LocalPipelineMain implements Callable<Integer> {
     @Option(names = "--users", description = "simulated users (default: the profile's, 200 or 400 for mixed)")
     Integer users;
     @Option(names = "--profile", defaultValue = "DEFAULT", converter = ProfileConverter.class,
-            description = "traffic: default, or mixed (60 % single chat online, 15 % offline, 20 % 10-member groups, "
-                    + "5 % a 300-member group)")
+            description = "traffic: default, or mixed (60 %% single chat online, 15 %% offline, 20 %% 10-member groups, "
+                    + "5 %% a 300-member group)")
     TrafficProfile profile;
     @Option(names = "--brokers", defaultValue = "1",
             description = "Kafka nodes: 1, or 3 like production (replication 3, min.insync.replicas 2)")
