@@ -14,8 +14,8 @@ import java.nio.file.Path;
 final class MachineCpu {
 
     private static final Path STAT = Path.of("/proc/stat");
-    /** USER_HZ: the unit of /proc/stat on every Linux architecture we run on. */
-    private static final int TICKS_PER_SECOND = 100;
+    /** USER_HZ: the unit of /proc/stat and /proc/<pid>/stat on every Linux architecture we run on. */
+    static final int TICKS_PER_SECOND = 100;
 
     private MachineCpu() {
     }

@@ -15,8 +15,8 @@ import io.impipeline.launcher.AppProcess;
  * CPU time per process of the launched pipeline, from {@code /proc/<pid>/stat} (Linux): each app's JVM by its
  * instance, the Kafka nodes, PostgreSQL (the postmaster and its backends) and this benchmark's JVM (the simulator).
  * Two snapshots around a run give where the run's CPU went, which tells a cost (trace events, say) to the process that
- * pays it. Processes that start and end between the snapshots are not seen; the machine's total ({@link MachineCpu})
- * minus the sum is reported as the rest.
+ * pays it. Processes that start and end between the snapshots are not seen (the machine's total, {@link MachineCpu},
+ * includes them).
  */
 final class ProcessCpu {
 
@@ -24,8 +24,6 @@ final class ProcessCpu {
     static final String POSTGRES = "postgresql";
     static final String SIMULATOR = "benchmark (simulator)";
     private static final Path PROC = Path.of("/proc");
-    /** USER_HZ, the unit of utime and stime. */
-    private static final int TICKS_PER_SECOND = 100;
     /** The main class of a Kafka node's command line ({@code KafkaServerProcess}). */
     private static final String KAFKA_MAIN = "kafka.Kafka";
 
@@ -87,7 +85,7 @@ final class ProcessCpu {
             String stat = Files.readString(process.resolve("stat"), StandardCharsets.UTF_8);
             // After "(comm)": state is field 3, utime 14 and stime 15 of the whole line.
             String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / TICKS_PER_SECOND;
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 1000 / MachineCpu.TICKS_PER_SECOND;
         } catch (IOException | RuntimeException e) {
             return -1;
         }

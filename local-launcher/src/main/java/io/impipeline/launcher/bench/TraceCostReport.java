@@ -23,16 +23,11 @@ final class TraceCostReport {
     record Fixed(int seconds, int mixedRate, int singleRate, Duration idle, boolean skipSaturation) {
 
         static Fixed parse(String[] args) {
-            return new Fixed(Integer.parseInt(value(args, "--fixed-seconds", "60")),
-                    Integer.parseInt(value(args, "--fixed-mixed-rate", "80")),
-                    Integer.parseInt(value(args, "--fixed-single-rate", "500")),
-                    Duration.ofSeconds(Integer.parseInt(value(args, "--idle-seconds", "20"))),
+            return new Fixed(Integer.parseInt(PipelineBenchmark.arg(args, "--fixed-seconds", "60")),
+                    Integer.parseInt(PipelineBenchmark.arg(args, "--fixed-mixed-rate", "80")),
+                    Integer.parseInt(PipelineBenchmark.arg(args, "--fixed-single-rate", "500")),
+                    Duration.ofSeconds(Integer.parseInt(PipelineBenchmark.arg(args, "--idle-seconds", "20"))),
                     Arrays.asList(args).contains("--skip-saturation"));
-        }
-
-        private static String value(String[] args, String name, String fallback) {
-            return Arrays.stream(args).filter(a -> a.startsWith(name + "=")).map(a -> a.substring(name.length() + 1))
-                    .findFirst().orElse(fallback);
         }
     }
 
