@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.impipeline.dlq.capture.TraceCaptureListener;
+import io.impipeline.dlq.capture.TraceProgressReset;
 import io.impipeline.dlq.capture.TraceRetention;
 import io.impipeline.dlq.store.DeadLetterFilter;
 import io.impipeline.dlq.store.DeadLetterRepository;
@@ -22,7 +23,11 @@ import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.platform.autoconfigure.TraceProperties;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -43,6 +48,8 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     @Autowired
     TraceRetention retention;
     @Autowired
+    TraceProgressReset progressReset;
+    @Autowired
     NamedParameterJdbcTemplate namedJdbc;
     @Autowired
     DeadLetterRepository deadLetters;
@@ -56,7 +63,11 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     }
 
     private void sendTraceBytes(String key, byte[] value) {
-        send(new ProducerRecord<>(traceTopic(), key, value));
+        sendTraceBytes(traceTopic(), key, value);
+    }
+
+    private void sendTraceBytes(String topic, String key, byte[] value) {
+        send(new ProducerRecord<>(topic, key, value));
     }
 
     private JsonNode awaitTrace(String fromUserId, String messageId, int stages) {
@@ -157,17 +168,74 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(meters.counter(TraceCaptureListener.UNREADABLE).count() - before).isEqualTo(4.0);
     }
 
+    /** Inserted straight into the store, with a source topic of their own: their progress is theirs alone. */
     @Test
     void aRedeliveredTraceEventIsStoredOnce() {
         String m = unique("msg");
-        StoredTraceEvent e = new StoredTraceEvent(m, "u", "accepted", "upstream-router", Instant.now(), "{}", 1, 42);
+        String source = unique("trace-source");
+        StoredTraceEvent e = new StoredTraceEvent(m, "u", "accepted", "upstream-router", Instant.now(), "{}", source, 1,
+                42);
         assertThat(traces.insertAll(List.of(e))).isEqualTo(1);
         assertThat(traces.insertAll(List.of(e))).as("same coordinates").isZero();
         assertThat(traces.of("u", m)).hasSize(1);
-        StoredTraceEvent next = new StoredTraceEvent(m, "u", "routed", "upstream-router", Instant.now(), "{}", 1, 43);
+        StoredTraceEvent next = new StoredTraceEvent(m, "u", "routed", "upstream-router", Instant.now(), "{}", source,
+                1, 43);
         assertThat(traces.insertAll(List.of(e, next, next))).as("one batch: a stored one and a repeated new one")
                 .isEqualTo(1);
         assertThat(traces.of("u", m)).extracting(TraceRow::stage).containsExactly("accepted", "routed");
+    }
+
+    @Test
+    void progressIsKeptPerSourcePartition() {
+        String m = unique("msg");
+        String source = unique("trace-source");
+        Instant at = Instant.now();
+        assertThat(traces.insertAll(List.of(
+                new StoredTraceEvent(m, "u", "accepted", "upstream-router", at, "{}", source, 0, 10),
+                new StoredTraceEvent(m, "u", "routed", "upstream-router", at.plusMillis(1), "{}", source, 1, 3))))
+                .isEqualTo(2);
+        assertThat(traces.insertAll(List.of(
+                new StoredTraceEvent(m, "u", "delivered", "downstream-dispatcher", at.plusMillis(2), "{}", source, 1,
+                        4),
+                new StoredTraceEvent(m, "u", "persisted", "task-worker", at.plusMillis(3), "{}", source, 0, 9),
+                new StoredTraceEvent(m, "u", "pushed", "task-worker", at.plusMillis(4), "{}", unique("other"), 0, 0))))
+                .as("partition 1 goes on at 4; offset 9 of partition 0 is below its progress; another topic is new")
+                .isEqualTo(2);
+        assertThat(traces.of("u", m)).extracting(TraceRow::stage)
+                .containsExactly("accepted", "routed", "delivered", "pushed");
+    }
+
+    /** The trace topic deleted and made again: its offsets start again below the stored progress. */
+    @Test
+    void aRecreatedTraceTopicIsStoredFromItsStart() throws Exception {
+        String source = unique("im-trace");
+        createTopics(1, source);
+        for (int i = 0; i < 2; i++) {
+            sendTraceBytes(source, "k", "{}".getBytes(StandardCharsets.UTF_8));
+        }
+        String old = unique("msg");
+        assertThat(traces.insertAll(List.of(
+                new StoredTraceEvent(old, "u", "accepted", "upstream-router", Instant.now(), "{}", source, 0, 500))))
+                .isEqualTo(1);
+        double resetsBefore = meters.counter(TraceProgressReset.RESETS).count();
+
+        TopicPartition partition = new TopicPartition(source, 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            progressReset.onPartitionsAssigned(consumer, List.of(partition));
+            assertThat(meters.counter(TraceProgressReset.RESETS).count() - resetsBefore)
+                    .as("progress 501 is beyond the end (2)").isEqualTo(1.0);
+            progressReset.onPartitionsAssigned(consumer, List.of(partition));
+            assertThat(meters.counter(TraceProgressReset.RESETS).count() - resetsBefore)
+                    .as("reset once: progress 0 is within the partition").isEqualTo(1.0);
+        }
+        String fresh = unique("msg");
+        assertThat(traces.insertAll(List.of(
+                new StoredTraceEvent(fresh, "u", "accepted", "upstream-router", Instant.now(), "{}", source, 0, 0))))
+                .as("offset 0 of the new topic").isEqualTo(1);
+        assertThat(traces.of("u", fresh)).hasSize(1);
     }
 
     /** A batch travels as one array per column: quotes, commas, braces, backslashes and NULL-looking text survive. */
@@ -178,8 +246,8 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         Instant at = Instant.parse("2026-11-28T09:00:00.123456Z");
         String detail = "{\"reason\": \"a \\\"b\\\", {c} \\\\ d\", \"n\": 1}";
         List<StoredTraceEvent> batch = List.of(
-                new StoredTraceEvent(m, user, "accepted", "upstream-router", at, detail, 2, 7),
-                new StoredTraceEvent(m, user, "routed", "NULL", at.plusMillis(1), "{}", 2, 8));
+                new StoredTraceEvent(m, user, "accepted", "upstream-router", at, detail, unique("trace-source"), 2, 7),
+                new StoredTraceEvent(m, user, "routed", "NULL", at.plusMillis(1), "{}", unique("trace-source"), 2, 8));
         assertThat(traces.insertAll(batch)).isEqualTo(2);
 
         List<TraceRow> rows = traces.of(user, m);
@@ -275,10 +343,10 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         String m = unique("msg");
         Instant now = Instant.now();
         traces.insertAll(List.of(
-                new StoredTraceEvent(m, "u", "accepted", "upstream-router", now.minus(Duration.ofDays(4)), "{}", 0,
-                        1_000_001),
-                new StoredTraceEvent(m, "u", "routed", "upstream-router", now.minus(Duration.ofDays(2)), "{}", 0,
-                        1_000_002)));
+                new StoredTraceEvent(m, "u", "accepted", "upstream-router", now.minus(Duration.ofDays(4)), "{}",
+                        unique("trace-source"), 0, 1_000_001),
+                new StoredTraceEvent(m, "u", "routed", "upstream-router", now.minus(Duration.ofDays(2)), "{}",
+                        unique("trace-source"), 0, 1_000_002)));
         retention.run();
         assertThat(traces.of("u", m)).extracting(r -> r.stage()).as("retention 3 days").containsExactly("routed");
     }

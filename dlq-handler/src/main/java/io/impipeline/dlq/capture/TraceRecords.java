@@ -76,7 +76,7 @@ public final class TraceRecords {
             return Result.unreadable("detail larger than " + maxDetailBytes + " bytes");
         }
         return new Result(new StoredTraceEvent(e.messageId(), e.fromUserId(), e.stage().wireName(), e.app(),
-                Instant.ofEpochMilli(e.at()), detail, record.partition(), record.offset()), null);
+                Instant.ofEpochMilli(e.at()), detail, record.topic(), record.partition(), record.offset()), null);
     }
 
     private static String text(String field, String value) {

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.impipeline.dlq.capture.DeadLetterTopics;
+import io.impipeline.dlq.capture.TraceProgressReset;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.settings.RawConsumerSettings;
 import io.impipeline.dlq.settings.TraceStoreProperties;
@@ -75,7 +76,8 @@ public class KafkaConfiguration {
      */
     @Bean
     ConcurrentKafkaListenerContainerFactory<byte[], byte[]> traceListenerFactory(RawConsumerSettings settings,
-                                                                               TraceStoreProperties trace) {
+                                                                               TraceStoreProperties trace,
+                                                                               TraceProgressReset progressReset) {
         Map<String, Object> props = new HashMap<>(settings.properties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, trace.groupId());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -89,6 +91,7 @@ public class KafkaConfiguration {
         factory.setBatchListener(true);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         factory.getContainerProperties().setPollTimeout(trace.pollTimeout().toMillis());
+        factory.getContainerProperties().setConsumerRebalanceListener(progressReset);
         factory.setCommonErrorHandler(outageErrorHandler(trace.retryInitial(), trace.retryMax()));
         return factory;
     }

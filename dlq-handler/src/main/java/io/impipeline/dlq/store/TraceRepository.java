@@ -1,11 +1,14 @@
 package io.impipeline.dlq.store;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -18,6 +21,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.namedparam.SqlParameterSource;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.annotation.Transactional;
 import tools.jackson.core.type.TypeReference;
 
 /**
@@ -33,14 +37,29 @@ public class TraceRepository {
 
     private static final TypeReference<Map<String, Object>> DETAIL = new TypeReference<>() {
     };
-    /** A whole batch, one array per column ({@code at} as ISO-8601 text); a row stored already is skipped. */
+    /** A whole batch, one array per column ({@code at} as ISO-8601 text). */
     private static final String INSERT_ALL = """
             INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail, src_partition, src_offset)
             SELECT m, u, s, a, CAST(t AS timestamptz), CAST(d AS jsonb), p, o
             FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
                         CAST(? AS text[]), CAST(? AS text[]), CAST(? AS int[]), CAST(? AS bigint[]))
                  AS e(m, u, s, a, t, d, p, o)
-            ON CONFLICT (message_id, src_partition, src_offset) DO NOTHING
+            """;
+    /**
+     * The progress of the batch's source partitions, created at 0 when new and locked until the transaction ends:
+     * a second consumer of the same partition (the old owner after a rebalance) waits here and then sees what this
+     * one stored. {@code DO UPDATE} (to the same value) is what locks an existing row and returns it.
+     */
+    private static final String LOCK_PROGRESS = """
+            INSERT INTO trace_progress (src_topic, src_partition, next_offset)
+            SELECT t, p, 0 FROM unnest(CAST(? AS text[]), CAST(? AS int[])) AS k(t, p)
+            ON CONFLICT (src_topic, src_partition) DO UPDATE SET next_offset = trace_progress.next_offset
+            RETURNING src_topic, src_partition, next_offset
+            """;
+    private static final String ADVANCE_PROGRESS = """
+            UPDATE trace_progress AS g SET next_offset = n.o
+            FROM unnest(CAST(? AS text[]), CAST(? AS int[]), CAST(? AS bigint[])) AS n(t, p, o)
+            WHERE g.src_topic = n.t AND g.src_partition = n.p
             """;
     private static final String COLUMNS = "id, message_id, from_user_id, stage, app, at, detail::text AS detail";
 
@@ -64,29 +83,94 @@ public class TraceRepository {
 
     /**
      * Stores the events read from the trace topic in one statement (one array per column, unnested: a single parse
-     * and round trip for the whole batch, where a JDBC batch of single-row inserts costs a statement per event); a
-     * redelivered one is not stored twice. How many were new.
+     * and round trip for the whole batch, where a JDBC batch of single-row inserts costs a statement per event),
+     * skipping every event below its partition's progress (a redelivery: stored already), and advances the progress,
+     * all in one transaction. How many were new.
      */
+    @Transactional
     public int insertAll(List<StoredTraceEvent> events) {
         if (events.isEmpty()) {
             return 0;
         }
         Integer n = jdbc.getJdbcOperations().execute((ConnectionCallback<Integer>) c -> {
-            try (PreparedStatement insert = c.prepareStatement(INSERT_ALL)) {
-                insert.setArray(1, c.createArrayOf("text", column(events, StoredTraceEvent::messageId)));
-                insert.setArray(2, c.createArrayOf("text", column(events, StoredTraceEvent::fromUserId)));
-                insert.setArray(3, c.createArrayOf("text", column(events, StoredTraceEvent::stage)));
-                insert.setArray(4, c.createArrayOf("text", column(events, StoredTraceEvent::app)));
-                insert.setArray(5, c.createArrayOf("text", column(events, e -> e.at().toString())));
-                insert.setArray(6, c.createArrayOf("text", column(events, StoredTraceEvent::detailJson)));
-                insert.setArray(7, c.createArrayOf("int4", events.stream().map(StoredTraceEvent::partition)
-                        .toArray(Integer[]::new)));
-                insert.setArray(8, c.createArrayOf("int8", events.stream().map(StoredTraceEvent::offset)
-                        .toArray(Long[]::new)));
-                return insert.executeUpdate();
+            Map<Source, Long> next = lockProgress(c, events);
+            Map<Source, Long> start = new HashMap<>(next);
+            List<StoredTraceEvent> fresh = new ArrayList<>(events.size());
+            for (StoredTraceEvent e : events) {
+                Source source = new Source(e.topic(), e.partition());
+                if (e.offset() >= next.get(source)) {
+                    fresh.add(e);
+                    next.put(source, e.offset() + 1);
+                }
             }
+            if (fresh.isEmpty()) {
+                return 0;
+            }
+            int stored = insert(c, fresh);
+            next.entrySet().removeIf(p -> p.getValue().equals(start.get(p.getKey())));
+            advance(c, next);
+            return stored;
         });
         return n == null ? 0 : n;
+    }
+
+    private static Map<Source, Long> lockProgress(Connection c, List<StoredTraceEvent> events) throws SQLException {
+        List<Source> sources = events.stream().map(e -> new Source(e.topic(), e.partition())).distinct().toList();
+        Map<Source, Long> next = new HashMap<>();
+        try (PreparedStatement lock = c.prepareStatement(LOCK_PROGRESS)) {
+            lock.setArray(1, c.createArrayOf("text", sources.stream().map(Source::topic).toArray(String[]::new)));
+            lock.setArray(2, c.createArrayOf("int4", sources.stream().map(Source::partition).toArray(Integer[]::new)));
+            try (ResultSet rs = lock.executeQuery()) {
+                while (rs.next()) {
+                    next.put(new Source(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                }
+            }
+        }
+        return next;
+    }
+
+    private static int insert(Connection c, List<StoredTraceEvent> events) throws SQLException {
+        try (PreparedStatement insert = c.prepareStatement(INSERT_ALL)) {
+            insert.setArray(1, c.createArrayOf("text", column(events, StoredTraceEvent::messageId)));
+            insert.setArray(2, c.createArrayOf("text", column(events, StoredTraceEvent::fromUserId)));
+            insert.setArray(3, c.createArrayOf("text", column(events, StoredTraceEvent::stage)));
+            insert.setArray(4, c.createArrayOf("text", column(events, StoredTraceEvent::app)));
+            insert.setArray(5, c.createArrayOf("text", column(events, e -> e.at().toString())));
+            insert.setArray(6, c.createArrayOf("text", column(events, StoredTraceEvent::detailJson)));
+            insert.setArray(7, c.createArrayOf("int4", events.stream().map(StoredTraceEvent::partition)
+                    .toArray(Integer[]::new)));
+            insert.setArray(8, c.createArrayOf("int8", events.stream().map(StoredTraceEvent::offset)
+                    .toArray(Long[]::new)));
+            return insert.executeUpdate();
+        }
+    }
+
+    private static void advance(Connection c, Map<Source, Long> next) throws SQLException {
+        List<Map.Entry<Source, Long>> moved = List.copyOf(next.entrySet());
+        try (PreparedStatement update = c.prepareStatement(ADVANCE_PROGRESS)) {
+            update.setArray(1, c.createArrayOf("text", moved.stream().map(m -> m.getKey().topic())
+                    .toArray(String[]::new)));
+            update.setArray(2, c.createArrayOf("int4", moved.stream().map(m -> m.getKey().partition())
+                    .toArray(Integer[]::new)));
+            update.setArray(3, c.createArrayOf("int8", moved.stream().map(Map.Entry::getValue)
+                    .toArray(Long[]::new)));
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * Forgets the progress of a source partition that is beyond the partition's end: the topic was deleted and made
+     * again, and its offsets start again. Whether it did.
+     */
+    public boolean resetProgressBeyond(String topic, int partition, long endOffset) {
+        return jdbc.update("""
+                UPDATE trace_progress SET next_offset = 0
+                WHERE src_topic = :t AND src_partition = :p AND next_offset > :end
+                """, new MapSqlParameterSource("t", topic).addValue("p", partition).addValue("end", endOffset)) > 0;
+    }
+
+    /** A partition of a trace topic. */
+    private record Source(String topic, int partition) {
     }
 
     private static String[] column(List<StoredTraceEvent> events, Function<StoredTraceEvent, String> value) {

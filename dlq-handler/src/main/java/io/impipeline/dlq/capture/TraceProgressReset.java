@@ -1,0 +1,67 @@
+package io.impipeline.dlq.capture;
+
+import java.util.Collection;
+import java.util.Map;
+
+import io.impipeline.dlq.store.TraceRepository;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The trace store skips every record below the progress it keeps per source partition (a redelivery). When
+ * {@code im-trace-topic} is deleted and made again its offsets start again, and every new record would be below that
+ * progress: so when the trace listener is given a partition whose stored progress is beyond the partition's end
+ * (impossible for the same log), the progress is reset, logged and counted in {@value #RESETS}. A failed check is
+ * logged and leaves the progress as it is (the partition is read either way).
+ */
+@Component
+public class TraceProgressReset implements ConsumerAwareRebalanceListener {
+
+    /** Progress of a trace partition reset because the partition ended before it (topic recreated). */
+    public static final String RESETS = "im.trace.progress.resets";
+    private static final Logger log = LoggerFactory.getLogger(TraceProgressReset.class);
+
+    private final TraceRepository repository;
+    private final Counter resets;
+
+    public TraceProgressReset(TraceRepository repository, MeterRegistry meters) {
+        this.repository = repository;
+        this.resets = Counter.builder(RESETS)
+                .description("Trace store progress reset because its partition ends before it (topic recreated)")
+                .register(meters);
+    }
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(partitions);
+        } catch (RuntimeException e) {
+            log.warn("trace progress not checked against the partitions' ends partitions={} error={}", partitions,
+                    e.toString());
+            return;
+        }
+        ends.forEach((tp, end) -> {
+            try {
+                if (end != null && repository.resetProgressBeyond(tp.topic(), tp.partition(), end)) {
+                    resets.increment();
+                    log.warn("trace progress was beyond the end of its partition (topic recreated?): reset, the "
+                            + "partition is stored from its start topic={} partition={} end_offset={}", tp.topic(),
+                            tp.partition(), end);
+                }
+            } catch (RuntimeException e) {
+                log.warn("trace progress not checked topic={} partition={} error={}", tp.topic(), tp.partition(),
+                        e.toString());
+            }
+        });
+    }
+}
