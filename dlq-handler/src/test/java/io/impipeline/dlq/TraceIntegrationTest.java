@@ -238,6 +238,33 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(traces.of("u", fresh)).hasSize(1);
     }
 
+    /** An id with a '/' cannot be a path segment (the server refuses %2F there); the query form takes it. */
+    @Test
+    void anIdWithASlashIsFoundByQuery() {
+        String m = unique("group/42:msg");
+        String source = unique("trace-source");
+        Instant at = Instant.now();
+        traces.insertAll(List.of(
+                new StoredTraceEvent(m, "u/1", "accepted", "upstream-router", at, "{}", source, 0, 0),
+                new StoredTraceEvent(m, "u2", "accepted", "upstream-router", at, "{}", source, 0, 1)));
+
+        Response one = get("/api/v1/trace?message_id=" + m + "&from_user_id=u/1");
+        assertThat(one.status()).isEqualTo(200);
+        assertThat(one.body().get("message_id").asString()).isEqualTo(m);
+        assertThat(stageNames(one.body())).containsExactly("accepted");
+
+        Response all = get("/api/v1/trace?message_id=" + m);
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(all.body().get("senders")).extracting(s -> s.get("from_user_id").asString())
+                .containsExactly("u/1", "u2");
+
+        assertThat(get("/api/v1/trace?message_id=" + unique("unknown")).status()).isEqualTo(404);
+        Response noId = get("/api/v1/trace?from_user_id=u2");
+        assertThat(noId.status()).as("no message id").isEqualTo(400);
+        assertThat(noId.body().get("error").asString()).isEqualTo("MISSING_FIELD");
+        assertThat(noId.body().get("detail").asString()).contains("message_id");
+    }
+
     /** A batch travels as one array per column: quotes, commas, braces, backslashes and NULL-looking text survive. */
     @Test
     void aBatchStoresEveryValueAsItWas() {

@@ -13,11 +13,13 @@ import io.impipeline.platform.web.ApiException;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Message trace (issue 15): what each stage of the pipeline did with a message, from {@code trace_events}. A message
- * is identified by its sender and id; by id alone every sender's message with that id is listed.
+ * is identified by its sender and id; by id alone every sender's message with that id is listed. Ids go in the path,
+ * or, for any id, in the query ({@code ?message_id=...&from_user_id=...}).
  */
 @RestController
 @RequestMapping("/api/v1/trace")
@@ -50,6 +52,22 @@ public class TraceController {
         rows.forEach(r -> bySender.computeIfAbsent(r.fromUserId(), k -> new ArrayList<>()).add(Stage.of(r)));
         return new MessageTraces(messageId, bySender.entrySet().stream()
                 .map(e -> new SenderTrace(e.getKey(), e.getValue())).toList());
+    }
+
+    /**
+     * {@link #one} by query parameters, for ids a path cannot carry: an id with a {@code /} (its {@code %2F} is
+     * refused in a path by the server), or one that is {@code .} or {@code ..}.
+     */
+    @GetMapping(params = {"message_id", "from_user_id"})
+    public MessageTrace oneByQuery(@RequestParam("from_user_id") String fromUserId,
+                                   @RequestParam("message_id") String messageId) {
+        return one(fromUserId, messageId);
+    }
+
+    /** {@link #bySenders} by query parameter, for ids a path cannot carry; without {@code message_id}: 400. */
+    @GetMapping
+    public MessageTraces bySendersByQuery(@RequestParam("message_id") String messageId) {
+        return bySenders(messageId);
     }
 
     private static String id(String name, String value) {

@@ -30,9 +30,10 @@ export function render(view, { params }, ctx) {
     return;
   }
 
+  // The query form takes any id, a '/' included (a path would refuse its %2F).
   const path = fromUserId
-    ? `/api/v1/trace/${encodeURIComponent(fromUserId)}/${encodeURIComponent(messageId)}`
-    : `/api/v1/trace/${encodeURIComponent(messageId)}`;
+    ? `/api/v1/trace?message_id=${encodeURIComponent(messageId)}&from_user_id=${encodeURIComponent(fromUserId)}`
+    : `/api/v1/trace?message_id=${encodeURIComponent(messageId)}`;
   async function load() {
     try {
       const trace = await get(path);
