@@ -93,23 +93,22 @@ public class TraceRepository {
             return 0;
         }
         Integer n = jdbc.getJdbcOperations().execute((ConnectionCallback<Integer>) c -> {
-            Map<Source, Long> next = lockProgress(c, events);
-            Map<Source, Long> start = new HashMap<>(next);
+            Map<Source, Long> stored = lockProgress(c, events);
+            Map<Source, Long> advanced = new HashMap<>();
             List<StoredTraceEvent> fresh = new ArrayList<>(events.size());
             for (StoredTraceEvent e : events) {
                 Source source = new Source(e.topic(), e.partition());
-                if (e.offset() >= next.get(source)) {
+                if (e.offset() >= advanced.getOrDefault(source, stored.get(source))) {
                     fresh.add(e);
-                    next.put(source, e.offset() + 1);
+                    advanced.put(source, e.offset() + 1);
                 }
             }
             if (fresh.isEmpty()) {
                 return 0;
             }
-            int stored = insert(c, fresh);
-            next.entrySet().removeIf(p -> p.getValue().equals(start.get(p.getKey())));
-            advance(c, next);
-            return stored;
+            int inserted = insert(c, fresh);
+            advance(c, advanced);
+            return inserted;
         });
         return n == null ? 0 : n;
     }
