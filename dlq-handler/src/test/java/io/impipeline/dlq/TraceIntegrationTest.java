@@ -10,6 +10,7 @@ import java.util.Map;
 import io.impipeline.dlq.capture.TraceCaptureListener;
 import io.impipeline.dlq.capture.TraceProgressReset;
 import io.impipeline.dlq.capture.TraceRetention;
+import io.impipeline.dlq.settings.TraceStoreProperties;
 import io.impipeline.dlq.store.DeadLetterFilter;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.dlq.store.StoredTraceEvent;
@@ -53,6 +54,8 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     NamedParameterJdbcTemplate namedJdbc;
     @Autowired
     DeadLetterRepository deadLetters;
+    @Autowired
+    TraceStoreProperties storeSettings;
 
     private String traceTopic() {
         return topics.name(TopicKind.TRACE);
@@ -119,6 +122,39 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(all.get("senders").get(0).get("stages")).hasSize(4);
         assertThat(all.get("senders").get(1).get("from_user_id").asString()).isEqualTo("u2");
         assertThat(stageNames(all.get("senders").get(1))).containsExactly("accepted");
+    }
+
+    @Test
+    void anAdmissionCarriedByTheRoutedEventIsShownAsTheAcceptedStage() {
+        String m = unique("msg");
+        long t = 1_795_856_400_000L;
+        sendTrace(new TraceEvent(m, "u1", TraceStage.MASKED, "upstream-router", t + 2, Map.of()));
+        sendTrace(new TraceEvent(m, "u1", TraceStage.ROUTED, "upstream-router", t + 5, Map.of("seq", 3,
+                "accepted", Map.of("at", t + 1, "partition", 2, "offset", 40))));
+        sendTrace(new TraceEvent(m, "u1", TraceStage.DELIVERED, "downstream-dispatcher", t + 3, Map.of()));
+        // Not in the form the router writes: listed as stored.
+        sendTrace(new TraceEvent(m, "u2", TraceStage.ROUTED, "upstream-router", t, Map.of("accepted", "yes")));
+
+        JsonNode trace = awaitTrace("u1", m, 4);
+        assertThat(stageNames(trace)).as("the admission at its own time, before the masking")
+                .containsExactly("accepted", "masked", "delivered", "routed");
+        JsonNode accepted = trace.get("stages").get(0);
+        assertThat(accepted.get("app").asString()).isEqualTo("upstream-router");
+        assertThat(accepted.get("at").asString()).isEqualTo("2026-11-28T09:00:00.001Z");
+        assertThat(accepted.get("detail").get("partition").asInt()).isEqualTo(2);
+        assertThat(accepted.get("detail").get("offset").asLong()).isEqualTo(40);
+        assertThat(accepted.get("detail").has("at")).isFalse();
+        JsonNode routed = trace.get("stages").get(3);
+        assertThat(routed.get("detail").get("seq").asInt()).isEqualTo(3);
+        assertThat(routed.get("detail").has("accepted")).as("told once, as its own stage").isFalse();
+
+        await().atMost(WAIT).until(() -> get("/api/v1/trace/" + m).body().path("senders").size() == 2);
+        JsonNode all = get("/api/v1/trace/" + m).body();
+        assertThat(stageNames(all.get("senders").get(0))).containsExactly("accepted", "masked", "delivered",
+                "routed");
+        assertThat(stageNames(all.get("senders").get(1))).containsExactly("routed");
+        assertThat(all.get("senders").get(1).get("stages").get(0).get("detail").get("accepted").asString())
+                .isEqualTo("yes");
     }
 
     @Test
@@ -354,7 +390,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
                     from_user_id, original_topic)
                 VALUES (:t, 0, 0, '[]'::jsonb, now(), :m, 'u', 'x') RETURNING id
                 """).param("t", dlqTopic).param("m", m).query(Long.class).single();
-        TraceRepository off = new TraceRepository(namedJdbc, new TraceProperties(false));
+        TraceRepository off = new TraceRepository(namedJdbc, new TraceProperties(false), storeSettings);
         off.deadLettered(List.of(new TraceRepository.DlqCoordinates(dlqTopic, 0, 0)));
         off.operatorAction(TraceStage.REPLAYED, List.of(id), "alice", Instant.now());
         deadLetters.discardAll(new DeadLetterFilter(null, null, null, null, null, null, null, m, null, null, null),
@@ -363,6 +399,88 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
 
         traces.operatorAction(TraceStage.REPLAYED, List.of(id), "alice", Instant.now());
         assertThat(traces.of("u", m)).as("on: the same call writes its row").hasSize(1);
+    }
+
+    /**
+     * The task-worker's tables, as its migrations make them (V1, V2), with the columns the trace reads; created and
+     * dropped by the one test that needs them (the other tests run without them, as a dlq-handler on a database of
+     * its own would).
+     */
+    private static final String WORKER_TABLES = """
+            CREATE TABLE messages (message_id VARCHAR(128) NOT NULL, from_user_id VARCHAR(128) NOT NULL,
+                conversation_id VARCHAR(128) NOT NULL, seq BIGINT NOT NULL,
+                stored_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (message_id, from_user_id));
+            CREATE TABLE push_notifications (from_user_id VARCHAR(128) NOT NULL, message_id VARCHAR(128) NOT NULL,
+                user_id VARCHAR(128) NOT NULL, provider VARCHAR(32) NOT NULL, status VARCHAR(16) NOT NULL,
+                attempts INT NOT NULL DEFAULT 0, last_error VARCHAR(1024),
+                updated_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (from_user_id, message_id, user_id));
+            """;
+
+    @Test
+    void persistedAndPushedAreReadFromTheWorkersTablesWhenTheyAreThere() {
+        String m = unique("msg");
+        long t = 1_795_856_400_000L;
+        sendTrace(new TraceEvent(m, "u1", TraceStage.ROUTED, "upstream-router", t, Map.of("seq", 4)));
+        sendTrace(new TraceEvent(m, "u2", TraceStage.ROUTED, "upstream-router", t, Map.of("seq", 9)));
+        assertThat(stageNames(awaitTrace("u1", m, 1))).as("without the worker's tables: the events only")
+                .containsExactly("routed");
+        try {
+            jdbc.sql(WORKER_TABLES).update();
+            jdbc.sql("""
+                    INSERT INTO messages (message_id, from_user_id, conversation_id, seq, stored_at) VALUES
+                        (:m, 'u1', 'c1', 4, :persisted), (:m, 'u2', 'c2', 9, :persisted), (:other, 'u1', 'c1', 5, now())
+                    """).param("m", m).param("other", m + "-other")
+                    .param("persisted", java.sql.Timestamp.from(Instant.ofEpochMilli(t + 30))).update();
+            jdbc.sql("""
+                    INSERT INTO push_notifications (from_user_id, message_id, user_id, provider, status, attempts,
+                                                    last_error, updated_at) VALUES
+                        ('u1', :m, 'a', 'log', 'SENT', 1, NULL, :first),
+                        ('u1', :m, 'b', 'log', 'REJECTED', 1, 'token expired', :last),
+                        ('u1', :m, 'c', 'log', 'SENT', 2, NULL, :first),
+                        ('u3', :m, 'a', 'log', 'SENT', 1, NULL, :first)
+                    """).param("m", m).param("first", java.sql.Timestamp.from(Instant.ofEpochMilli(t + 40)))
+                    .param("last", java.sql.Timestamp.from(Instant.ofEpochMilli(t + 50))).update();
+
+            JsonNode u1 = get("/api/v1/trace/u1/" + m).body();
+            assertThat(stageNames(u1)).containsExactly("routed", "persisted", "pushed");
+            JsonNode persisted = u1.get("stages").get(1);
+            assertThat(persisted.get("app").asString()).isEqualTo("task-worker");
+            assertThat(persisted.get("at").asString()).isEqualTo("2026-11-28T09:00:00.030Z");
+            assertThat(persisted.get("detail").get("seq").asLong()).isEqualTo(4);
+            assertThat(persisted.get("detail").get("conversation_id").asString()).isEqualTo("c1");
+            assertThat(persisted.get("detail").get("from").asString()).isEqualTo("messages");
+            JsonNode pushed = u1.get("stages").get(2);
+            assertThat(pushed.get("at").asString()).as("the ledger's last change").isEqualTo("2026-11-28T09:00:00.050Z");
+            assertThat(pushed.get("detail").get("users").asInt()).isEqualTo(3);
+            assertThat(pushed.get("detail").get("sent").asInt()).isEqualTo(2);
+            assertThat(pushed.get("detail").get("rejected").asInt()).isEqualTo(1);
+            assertThat(pushed.get("detail").get("result").asString()).isEqualTo("rejected");
+            assertThat(pushed.get("detail").get("reason").asString()).isEqualTo("token expired");
+            assertThat(pushed.get("detail").get("attempts").asInt()).isEqualTo(2);
+            assertThat(pushed.get("detail").get("provider").asString()).isEqualTo("log");
+
+            JsonNode all = get("/api/v1/trace/" + m).body();
+            assertThat(all.get("senders")).extracting(s -> s.get("from_user_id").asString())
+                    .as("every sender a row knows of; u3's pushes alone name no sender the search starts from")
+                    .containsExactly("u1", "u2");
+            assertThat(stageNames(all.get("senders").get(0))).containsExactly("routed", "persisted", "pushed");
+            assertThat(stageNames(all.get("senders").get(1))).containsExactly("routed", "persisted");
+            assertThat(get("/api/v1/trace/u9/" + m).status()).as("nobody else's rows").isEqualTo(404);
+
+            TraceRepository off = new TraceRepository(namedJdbc, new TraceProperties(true),
+                    withHistoryStages(false));
+            assertThat(off.of("u1", m)).extracting(TraceRow::stage).as("im.dlq.trace.history-stages=false")
+                    .containsExactly("routed");
+        } finally {
+            jdbc.sql("DROP TABLE IF EXISTS messages, push_notifications").update();
+        }
+    }
+
+    private TraceStoreProperties withHistoryStages(boolean on) {
+        TraceStoreProperties s = storeSettings;
+        return new TraceStoreProperties(s.groupId(), s.concurrency(), s.maxPollRecords(), s.pollTimeout(),
+                s.fetchMaxWait(), s.fetchMinBytes(), s.retryInitial(), s.retryMax(), s.retention(),
+                s.cleanupInterval(), s.cleanupBatch(), s.maxDetailBytes(), s.logInterval(), on);
     }
 
     @Test

@@ -328,9 +328,13 @@ class PipelineEndToEndIntegrationTest {
 
         page.openTraceOfInspected();
         // The page refreshes itself: the replay appears, and then the router accepting the replayed message (it was
-        // never sent upstream otherwise; by time, accepted may sort before replayed: two apps' clocks).
-        List<String> stages = page.awaitTraceStages(s -> s.contains("replayed") && s.contains("accepted"), WAIT);
-        assertThat(stages).contains("dead_lettered");
+        // never sent upstream otherwise; by time, accepted may sort before replayed: two apps' clocks), and its
+        // history row (persisted: read from the task-worker's table, not a trace event).
+        List<String> stages = page.awaitTraceStages(s -> s.contains("replayed") && s.contains("accepted")
+                && s.contains("persisted"), WAIT);
+        assertThat(stages).contains("dead_lettered", "routed");
+        assertThat(stages.indexOf("accepted")).as("accepted (carried by routed) before routed: " + stages)
+                .isLessThan(stages.indexOf("routed"));
         assertThat(stages.indexOf("dead_lettered")).as("dead-lettered before replayed: " + stages)
                 .isLessThan(stages.indexOf("replayed"));
         browser.screenshot("trace");

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -23,9 +24,14 @@ import io.impipeline.worker.fanout.FanoutPageListener;
 import io.impipeline.worker.fanout.FanoutProgress;
 import io.impipeline.worker.fanout.GroupMembersStore;
 import io.impipeline.worker.settings.WorkerTopics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,9 +45,11 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The worker's trace events (issue 15) against an embedded broker, a real PostgreSQL and a local push webhook:
- * {@code persisted} once the row is stored, one {@code pushed} per push batch with the provider's result,
- * {@code fanned_out} per page, all in the poll's Kafka transaction (read here with read_committed, as the
- * dlq-handler reads them), and nothing at all with {@code im.trace.enabled=false}.
+ * {@code fanned_out} per page, in the poll's Kafka transaction (read here with read_committed, as the dlq-handler
+ * reads them); no {@code persisted} and no {@code pushed} event at all, however the task went (the rows in
+ * {@code messages} and {@code push_notifications} are the record of that work, and the dlq-handler derives those
+ * stages from them), checked once the poll that did the work committed, on everything the trace topic holds; and
+ * nothing at all with {@code im.trace.enabled=false}.
  */
 class MessageTraceIntegrationTest {
 
@@ -81,98 +89,110 @@ class MessageTraceIntegrationTest {
         broker.destroy();
     }
 
-    // ---- persisted ---------------------------------------------------------------------------------------------
+    // ---- persist_message: no event, the row is the record -------------------------------------------------------
 
     @Test
-    void persistedMessageIsTracedAfterItsRowIsStored() {
-        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers())) {
-            for (int seq = 1; seq <= 5; seq++) {
-                producer.send(new ProducerRecord<>(topics.task(), "trace-conv",
-                        TaskFixtures.persist("trace-m" + seq, "trace-conv", seq)));
-                if (seq == 3) {
-                    // Valid for the validator (ids up to 200 here), too long for the column: never stored.
-                    producer.send(new ProducerRecord<>(topics.task(), "trace-conv",
-                            TaskFixtures.persist("trace-long", "c".repeat(150), 1)));
-                }
+    void aPersistTaskWritesNoTraceEventItsRowIsTheRecord() {
+        List<RecordMetadata> sent = new ArrayList<>();
+        for (int seq = 1; seq <= 5; seq++) {
+            sent.add(send(topics.task(), "trace-conv", TaskFixtures.persist("trace-m" + seq, "trace-conv", seq)));
+            if (seq == 3) {
+                // Valid for the validator (ids up to 200 here), too long for the column: never stored.
+                sent.add(send(topics.task(), "trace-conv", TaskFixtures.persist("trace-long", "c".repeat(150), 1)));
             }
         }
-        // The refused row is dead-lettered in the same poll's transaction as the others' trace events.
-        KafkaTestClients.readUntil(brokers(), List.of(topics.taskDlq()),
-                r -> r.stream().anyMatch(x -> "trace-conv".equals(x.key())), WAIT);
-        List<TraceEvent> events = awaitEvents(e -> e.messageId().startsWith("trace-m"), 5);
+        sent.forEach(record -> awaitCommitted(topics.taskGroup(), record));
 
-        assertThat(events).extracting(TraceEvent::messageId)
-                .containsExactlyInAnyOrder("trace-m1", "trace-m2", "trace-m3", "trace-m4", "trace-m5");
-        for (TraceEvent event : events) {
-            assertThat(event.stage()).isEqualTo(TraceStage.PERSISTED);
-            assertThat(event.fromUserId()).isEqualTo("alice");
-            assertThat(event.app()).isEqualTo("task-worker");
-            assertThat(event.detail()).containsEntry("conversation_id", "trace-conv")
-                    .doesNotContainKey("already_stored").doesNotContainKey("content");
-            long seq = ((Number) event.detail().get("seq")).longValue();
-            assertThat(event.messageId()).isEqualTo("trace-m" + seq);
-            // Traced once its row was committed (stored_at is the insert's transaction time; 1 ms for rounding).
-            Long storedAt = jdbc.queryForObject("SELECT (extract(epoch FROM stored_at) * 1000)::bigint FROM messages "
-                    + "WHERE from_user_id = 'alice' AND message_id = ?", Long.class, event.messageId());
-            assertThat(event.at()).isGreaterThanOrEqualTo(storedAt - 1);
-        }
-        // The message that PostgreSQL refused has no row and no persisted event.
-        assertThat(events(e -> e.messageId().equals("trace-long"))).isEmpty();
-        // Key = message_id; never the content ("hello trace-m1") in the event.
-        List<ConsumerRecord<String, byte[]>> records = TaskFixtures.readAll(brokers(), topics.trace(), true).stream()
-                .filter(r -> r.key().startsWith("trace-m")).toList();
-        assertThat(records).hasSize(5).allSatisfy(r -> {
-            assertThat(WireJson.fromBytes(r.value(), TraceEvent.class).messageId()).isEqualTo(r.key());
-            assertThat(new String(r.value(), StandardCharsets.UTF_8)).doesNotContain("hello");
-        });
+        // The rows are there (stored_at: when), the refused one is dead-lettered, and none of them has an event.
+        assertThat(jdbc.queryForList("SELECT message_id FROM messages WHERE from_user_id = 'alice' "
+                + "AND conversation_id = 'trace-conv' AND stored_at IS NOT NULL ORDER BY seq", String.class))
+                .containsExactly("trace-m1", "trace-m2", "trace-m3", "trace-m4", "trace-m5");
+        assertThat(KafkaTestClients.readUntil(brokers(), List.of(topics.taskDlq()),
+                r -> r.stream().anyMatch(x -> "trace-conv".equals(x.key())), WAIT))
+                .anyMatch(r -> "trace-conv".equals(r.key()));
+        assertNoEventFor("trace-m1", "trace-m2", "trace-m3", "trace-m4", "trace-m5", "trace-long");
+        assertNoPersistedOrPushedEvent();
     }
 
     @Test
-    void aPersistTaskDeliveredAgainIsTracedAgainAsAlreadyStored() {
-        send(topics.task(), "again-conv", TaskFixtures.persist("again-m1", "again-conv", 1));
-        awaitEvents(e -> e.messageId().equals("again-m1"), 1);
-        // The same task again, in a later poll (a replay, an offset reset): the row is there, the worker says so.
-        send(topics.task(), "again-conv", TaskFixtures.persist("again-m1", "again-conv", 1));
-        List<TraceEvent> events = awaitEvents(e -> e.messageId().equals("again-m1"), 2);
+    void aPersistTaskDeliveredAgainStaysOneRowAndWritesNoTraceEvent() {
+        awaitCommitted(topics.taskGroup(),
+                send(topics.task(), "again-conv", TaskFixtures.persist("again-m1", "again-conv", 1)));
+        // The same task again, in a later poll (a replay, an offset reset): the row is there and stays one.
+        awaitCommitted(topics.taskGroup(),
+                send(topics.task(), "again-conv", TaskFixtures.persist("again-m1", "again-conv", 1)));
 
-        assertThat(events).hasSize(2).allMatch(e -> e.stage() == TraceStage.PERSISTED);
-        assertThat(events.get(0).detail()).doesNotContainKey("already_stored");
-        assertThat(events.get(1).detail()).containsEntry("already_stored", true).containsEntry("seq", 1);
         assertThat(jdbc.queryForObject("SELECT count(*) FROM messages WHERE message_id = 'again-m1'", Integer.class))
                 .isEqualTo(1);
+        assertNoEventFor("again-m1");
+        assertNoPersistedOrPushedEvent();
     }
 
-    // ---- pushed ------------------------------------------------------------------------------------------------
+    // ---- offline_push: no event, the ledger is the record ------------------------------------------------------
 
     @Test
-    void pushBatchIsTracedOnce() {
+    void aPushBatchWritesNoTraceEventItsLedgerRowsAreTheRecord() {
         List<String> users = TaskFixtures.users("tp-", 500);
-        send(topics.task(), "tp-0000", TaskFixtures.push(users, "trace-push-m1"));
-        List<TraceEvent> events = awaitEvents(e -> e.messageId().equals("trace-push-m1"), 1);
+        awaitCommitted(topics.taskGroup(), send(topics.task(), "tp-0000", TaskFixtures.push(users, "trace-push-m1")));
 
-        assertThat(events).hasSize(1);
-        TraceEvent pushed = events.get(0);
-        assertThat(pushed.stage()).isEqualTo(TraceStage.PUSHED);
-        assertThat(pushed.fromUserId()).isEqualTo("alice");
-        assertThat(pushed.detail()).containsEntry("users", 500).containsEntry("result", "sent")
-                .containsEntry("sent", 500).containsEntry("failed", 0).containsEntry("rejected", 0)
-                .containsEntry("batches", 1).containsEntry("provider", "webhook").doesNotContainKey("reason");
         assertThat(jdbc.queryForObject("SELECT count(*) FROM push_notifications WHERE message_id = 'trace-push-m1' "
-                + "AND status = 'SENT'", Integer.class)).isEqualTo(500);
+                + "AND status = 'SENT' AND updated_at IS NOT NULL AND last_error IS NULL", Integer.class))
+                .isEqualTo(500);
         assertThat(CALLS.get("push:alice:trace-push-m1:tp-0000")).hasValue(1);
+        assertNoEventFor("trace-push-m1");
+        assertNoPersistedOrPushedEvent();
     }
 
     @Test
-    void aPushTheProviderFailsIsTracedWithItsResultAndAgainWhenItIsSent() {
-        send(topics.task(), "flaky-a", TaskFixtures.push(List.of("flaky-a", "flaky-b"), "trace-push-m2"));
-        List<TraceEvent> events = awaitEvents(e -> e.messageId().equals("trace-push-m2"), 2);
+    void aPushTheProviderFailsOnceWritesNoTraceEventOnEitherAttemptAndTheLedgerHasTheOutcome() {
+        awaitCommitted(topics.taskGroup(), send(topics.task(), "flaky-a",
+                TaskFixtures.push(List.of("flaky-a", "flaky-b"), "trace-push-m2")));
+        // Attempt 1 (the webhook answered 503) wrote the retry record in its poll's transaction; attempt 2 reads it.
+        ConsumerRecord<String, byte[]> retry = KafkaTestClients.readUntil(brokers(), List.of(topics.retry()),
+                        r -> r.stream().anyMatch(MessageTraceIntegrationTest::isFlakyRetry), WAIT).stream()
+                .filter(MessageTraceIntegrationTest::isFlakyRetry).findFirst().orElseThrow();
+        awaitCommitted(topics.retryGroup(), retry.topic(), retry.partition(), retry.offset());
 
-        assertThat(events).hasSize(2).allMatch(e -> e.stage() == TraceStage.PUSHED);
-        // Attempt 1: the webhook answered 503 for the batch; attempt 2 (the retry topic): sent.
-        assertThat(events.get(0).detail()).containsEntry("users", 2).containsEntry("result", "failed")
-                .containsEntry("failed", 2).containsEntry("reason", "webhook answered 503");
-        assertThat(events.get(1).detail()).containsEntry("users", 2).containsEntry("result", "sent")
-                .containsEntry("sent", 2);
+        assertThat(CALLS.get("push:alice:trace-push-m2:flaky-a")).hasValue(2);
+        assertThat(jdbc.queryForList("SELECT status || '/' || attempts FROM push_notifications "
+                + "WHERE from_user_id = 'alice' AND message_id = 'trace-push-m2' ORDER BY user_id", String.class))
+                .containsExactly("SENT/2", "SENT/2");
+        assertNoEventFor("trace-push-m2");
+        assertNoPersistedOrPushedEvent();
+    }
+
+    // ---- one poll of every kind --------------------------------------------------------------------------------
+
+    @Test
+    void aPollWithPersistPushAndFanOutTasksCommitsOnlyTheFanOutsEvent() {
+        List<String> members = TaskFixtures.users("tm-", 6);
+        createGroup("mixed-group", members);
+        // One key: one partition, so the three tasks are polled in order, most likely together.
+        List<RecordMetadata> sent = new ArrayList<>();
+        try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers())) {
+            for (byte[] task : List.of(TaskFixtures.persist("mixed-m1", "mixed-conv", 1),
+                    TaskFixtures.push(List.of("tm-0001", "tm-0002"), "mixed-m2"),
+                    TaskFixtures.fanout("mixed-group", "mixed-m3", members.get(0), 10))) {
+                sent.add(producer.send(new ProducerRecord<>(topics.task(), "mixed-group", task)).get(30,
+                        TimeUnit.SECONDS));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        List<TraceEvent> fannedOut = awaitEvents(e -> e.messageId().equals("mixed-m3"), 1);
+        sent.forEach(record -> awaitCommitted(topics.taskGroup(), record));
+
+        assertThat(fannedOut).singleElement().satisfies(e -> {
+            assertThat(e.stage()).isEqualTo(TraceStage.FANNED_OUT);
+            assertThat(e.detail()).containsEntry("group_id", "mixed-group").containsEntry("page", 1)
+                    .containsEntry("recipients", 5);
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM messages WHERE message_id = 'mixed-m1'", Integer.class))
+                .isEqualTo(1);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM push_notifications WHERE message_id = 'mixed-m2' "
+                + "AND status = 'SENT'", Integer.class)).isEqualTo(2);
+        assertNoEventFor("mixed-m1", "mixed-m2");
+        assertNoPersistedOrPushedEvent();
     }
 
     // ---- fanned_out --------------------------------------------------------------------------------------------
@@ -271,12 +291,61 @@ class MessageTraceIntegrationTest {
         await().atMost(WAIT).until(() -> groups.count(groupId) == members.size());
     }
 
-    private static void send(String topic, String key, byte[] value) {
+    private static RecordMetadata send(String topic, String key, byte[] value) {
         try (KafkaProducer<String, byte[]> producer = KafkaTestClients.producer(brokers())) {
-            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+            return producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static void awaitCommitted(String group, RecordMetadata record) {
+        awaitCommitted(group, record.topic(), record.partition(), record.offset());
+    }
+
+    /**
+     * Waits until the worker's consumer group has committed an offset past the record: the poll that handled it
+     * committed its Kafka transaction (the offsets of a poll commit with its output, trace events included), so
+     * every event it wrote is on the trace topic and visible to read_committed.
+     */
+    private static void awaitCommitted(String group, String topic, int partition, long offset) {
+        TopicPartition tp = new TopicPartition(topic, partition);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brokers()))) {
+            await().atMost(WAIT).until(() -> {
+                OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS).get(tp);
+                return committed != null && committed.offset() > offset;
+            });
+        }
+    }
+
+    /**
+     * No event of these messages on the trace topic: neither committed nor in any transaction, open or aborted
+     * (read_uncommitted sees every record a producer wrote).
+     */
+    private static void assertNoEventFor(String... messageIds) {
+        Set<String> ids = Set.of(messageIds);
+        for (boolean committedOnly : new boolean[] {true, false}) {
+            assertThat(TaskFixtures.readAll(brokers(), topics.trace(), committedOnly))
+                    .as("trace records of %s (read_committed: %s)", ids, committedOnly)
+                    .noneMatch(r -> ids.contains(r.key())
+                            || ids.contains(WireJson.fromBytes(r.value(), TraceEvent.class).messageId()));
+        }
+    }
+
+    /** The worker writes no persisted and no pushed event, for any message, committed or not. */
+    private static void assertNoPersistedOrPushedEvent() {
+        for (boolean committedOnly : new boolean[] {true, false}) {
+            assertThat(TaskFixtures.readAll(brokers(), topics.trace(), committedOnly))
+                    .extracting(r -> WireJson.fromBytes(r.value(), TraceEvent.class).stage())
+                    .as("stages on the trace topic (read_committed: %s)", committedOnly)
+                    .doesNotContain(TraceStage.PERSISTED, TraceStage.PUSHED);
+        }
+    }
+
+    private static boolean isFlakyRetry(ConsumerRecord<String, byte[]> record) {
+        return "flaky-a".equals(record.key())
+                && new String(record.value(), StandardCharsets.UTF_8).contains("\"trace-push-m2\"");
     }
 
     private static void answer(HttpExchange exchange) throws IOException {

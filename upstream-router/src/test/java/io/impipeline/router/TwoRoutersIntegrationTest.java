@@ -184,31 +184,33 @@ class TwoRoutersIntegrationTest {
                 .isEqualTo("MALFORMED_JSON"));
         assertThat(duplicates).isEqualTo(MESSAGES / 50);
 
-        everyMessageIsTracedAcceptedAndRoutedOnceAndEveryDuplicateOnce(brokers, duplicates);
+        everyMessageIsTracedRoutedWithItsAdmissionOnceAndEveryDuplicateOnce(brokers, duplicates);
         queriesForKeysHeldByTheOtherInstanceAreAnswered(perConversation);
     }
 
     /**
      * Message trace (issue 15) through both trace output bindings, across two instances and exactly once: one
-     * accepted (with its upstream partition and offset, also for the records re-keyed by sender) and one routed per
-     * message, one duplicate per repeat, keyed by message_id.
+     * routed per message carrying its admission (with its upstream partition and offset, also for the records
+     * re-keyed by sender), one duplicate per repeat, keyed by message_id.
      */
-    private static void everyMessageIsTracedAcceptedAndRoutedOnceAndEveryDuplicateOnce(String brokers,
-                                                                                       int duplicates) {
+    private static void everyMessageIsTracedRoutedWithItsAdmissionOnceAndEveryDuplicateOnce(String brokers,
+                                                                                             int duplicates) {
         List<ConsumerRecord<String, byte[]>> records = KafkaTestClients.readAtLeast(brokers, "im-trace-topic",
-                2 * MESSAGES + duplicates, Duration.ofSeconds(60));
+                MESSAGES + duplicates, Duration.ofSeconds(60));
         Map<TraceStage, Set<String>> ids = new HashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             TraceEvent event = WireJson.fromBytes(record.value(), TraceEvent.class);
             assertThat(record.key()).isEqualTo(event.messageId());
             assertThat(ids.computeIfAbsent(event.stage(), s -> new HashSet<>()).add(event.messageId()))
                     .as("%s traced %s once", event.messageId(), event.stage()).isTrue();
-            if (event.stage() == TraceStage.ACCEPTED) {
-                assertThat(event.detail()).containsKeys("partition", "offset");
+            if (event.stage() == TraceStage.ROUTED) {
+                assertThat(event.detail().get("accepted")).asInstanceOf(
+                        org.assertj.core.api.InstanceOfAssertFactories.map(String.class, Object.class))
+                        .containsKeys("at", "partition", "offset");
             }
         }
-        assertThat(records).hasSize(2 * MESSAGES + duplicates);
-        assertThat(ids.get(TraceStage.ACCEPTED)).hasSize(MESSAGES);
+        assertThat(records).hasSize(MESSAGES + duplicates);
+        assertThat(ids).doesNotContainKey(TraceStage.ACCEPTED);
         assertThat(ids.get(TraceStage.ROUTED)).hasSize(MESSAGES);
         assertThat(ids.get(TraceStage.DUPLICATE)).hasSize(duplicates);
     }

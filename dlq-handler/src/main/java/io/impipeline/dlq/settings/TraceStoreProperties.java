@@ -28,6 +28,9 @@ import org.springframework.validation.annotation.Validated;
  * @param cleanupBatch    rows deleted per statement by the retention (short transactions)
  * @param maxDetailBytes  largest {@code detail} (as JSON) stored; a larger event is unreadable (skipped, counted)
  * @param logInterval     at most one WARN line per this interval for unreadable trace records (all are counted)
+ * @param historyStages   read {@code persisted} and {@code pushed} from the task-worker's tables ({@code messages},
+ *                        {@code push_notifications}) in the shared database when a trace is asked for; the worker
+ *                        writes no trace events for them
  */
 @Validated
 @ConfigurationProperties("im.dlq.trace")
@@ -44,7 +47,8 @@ public record TraceStoreProperties(
         @DefaultValue("15m") @NotNull Duration cleanupInterval,
         @DefaultValue("10000") @Min(1) int cleanupBatch,
         @DefaultValue("16384") @Min(2) @Max(1_048_576) int maxDetailBytes,
-        @DefaultValue("1m") @NotNull Duration logInterval) {
+        @DefaultValue("1m") @NotNull Duration logInterval,
+        @DefaultValue("true") boolean historyStages) {
 
     public TraceStoreProperties {
         requirePositive("retention", retention);

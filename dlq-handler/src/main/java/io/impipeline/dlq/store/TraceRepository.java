@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
+import io.impipeline.dlq.settings.TraceStoreProperties;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.platform.autoconfigure.TraceProperties;
@@ -65,15 +66,19 @@ public class TraceRepository {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final boolean ownStages;
+    private final HistoryStages history;
 
     /**
      * @param trace {@code im.trace.enabled}: whether this app writes its own stages ({@code dead_lettered},
      *              {@code replayed}, {@code discarded}); what the other apps write to the trace topic is stored
      *              regardless
+     * @param store {@code im.dlq.trace.*}: whether {@code persisted} and {@code pushed} are read from the
+     *              task-worker's tables ({@link HistoryStages})
      */
-    public TraceRepository(NamedParameterJdbcTemplate jdbc, TraceProperties trace) {
+    public TraceRepository(NamedParameterJdbcTemplate jdbc, TraceProperties trace, TraceStoreProperties store) {
         this.jdbc = jdbc;
         this.ownStages = trace == null || trace.on();
+        this.history = new HistoryStages(jdbc, store == null || store.historyStages());
     }
 
     /** Whether this app writes its own stages ({@code im.trace.enabled}). */
@@ -225,17 +230,29 @@ public class TraceRepository {
                 .addValue("at", Timestamp.from(at)).addValue("actor", actor).addValue("ids", deadLetterIds));
     }
 
-    /** The stages of one message of one sender, by time then id. */
+    /**
+     * The stages of one message of one sender, by time then id: its trace events, the router's admission they carry
+     * ({@link Admissions}) and, when the task-worker's tables are in this database, the stages read from them
+     * ({@link HistoryStages}).
+     */
     public List<TraceRow> of(String fromUserId, String messageId) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM trace_events WHERE message_id = :m AND from_user_id = :u"
-                        + " ORDER BY at, id", new MapSqlParameterSource("m", messageId).addValue("u", fromUserId),
-                TraceRepository::map);
+        MapSqlParameterSource params = new MapSqlParameterSource("m", messageId).addValue("u", fromUserId);
+        String senders = "SELECT CAST(:u AS text)";
+        return Admissions.expand(jdbc.query(history.tables().union("SELECT " + COLUMNS
+                + " FROM trace_events WHERE message_id = :m AND from_user_id = :u", senders) + " ORDER BY at, id",
+                params, TraceRepository::map));
     }
 
     /** The stages of every sender's message with this id, by sender, then time, then id. */
     public List<TraceRow> of(String messageId) {
-        return jdbc.query("SELECT " + COLUMNS + " FROM trace_events WHERE message_id = :m"
-                + " ORDER BY from_user_id, at, id", new MapSqlParameterSource("m", messageId), TraceRepository::map);
+        MapSqlParameterSource params = new MapSqlParameterSource("m", messageId);
+        HistoryStages.Tables tables = history.tables();
+        // The push ledger's key starts with the sender: its senders first, from the rows that know them.
+        String senders = "SELECT from_user_id FROM trace_events WHERE message_id = :m"
+                + (tables.messages() ? " UNION SELECT from_user_id FROM messages WHERE message_id = :m" : "");
+        return Admissions.expand(jdbc.query(tables.union("SELECT " + COLUMNS
+                + " FROM trace_events WHERE message_id = :m", senders) + " ORDER BY from_user_id, at, id", params,
+                TraceRepository::map));
     }
 
     /** Deletes at most {@code batch} rows older than {@code cutoff}; how many. */

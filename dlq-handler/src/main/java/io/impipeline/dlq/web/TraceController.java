@@ -25,6 +25,13 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/v1/trace")
 public class TraceController {
 
+    /**
+     * The first stage stored is the router's {@code routed} (or {@code held}, {@code filtered}, {@code duplicate}),
+     * which carries its admission: a message the router admitted but has not sequenced yet has none.
+     */
+    private static final String NOT_YET = " (a message the router has admitted but not routed yet has no stage:"
+            + " see the router's lag)";
+
     private final TraceRepository traces;
 
     public TraceController(TraceRepository traces) {
@@ -36,7 +43,7 @@ public class TraceController {
     public MessageTrace one(@PathVariable String fromUserId, @PathVariable String messageId) {
         List<TraceRow> rows = traces.of(id("from_user_id", fromUserId), id("message_id", messageId));
         if (rows.isEmpty()) {
-            throw ApiException.notFound("no trace of message " + messageId + " from " + fromUserId);
+            throw ApiException.notFound("no trace of message " + messageId + " from " + fromUserId + NOT_YET);
         }
         return new MessageTrace(fromUserId, messageId, rows.stream().map(Stage::of).toList());
     }
@@ -46,7 +53,7 @@ public class TraceController {
     public MessageTraces bySenders(@PathVariable String messageId) {
         List<TraceRow> rows = traces.of(id("message_id", messageId));
         if (rows.isEmpty()) {
-            throw ApiException.notFound("no trace of message " + messageId);
+            throw ApiException.notFound("no trace of message " + messageId + NOT_YET);
         }
         Map<String, List<Stage>> bySender = new LinkedHashMap<>();
         rows.forEach(r -> bySender.computeIfAbsent(r.fromUserId(), k -> new ArrayList<>()).add(Stage.of(r)));

@@ -7,7 +7,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * names are stable: the trace API, the console and stored trace rows use them.
  */
 public enum TraceStage {
-    /** router: valid, admitted and not seen before (detail: partition, offset of the upstream record). */
+    /**
+     * router: valid, admitted and not seen before (detail: partition, offset of the upstream record). Not written as
+     * an event of its own: the router's next event of the message ({@code routed}, {@code held}, {@code filtered})
+     * carries it in its detail as {@code accepted: {at, partition, offset}}, and the trace API shows it as this stage.
+     */
     @JsonProperty("accepted") ACCEPTED,
     /** router: (from_user_id, message_id) seen within the dedup window; dropped. */
     @JsonProperty("duplicate") DUPLICATE,
@@ -25,9 +29,15 @@ public enum TraceStage {
     @JsonProperty("delivered") DELIVERED,
     /** dispatcher: an offline-push task written (detail: users). */
     @JsonProperty("push_task") PUSH_TASK,
-    /** task-worker: handed to the push provider (detail: users, result). */
+    /**
+     * task-worker: handed to the push provider (detail: users by status, result). Not written as an event: the
+     * dlq-handler reads it from the worker's push ledger ({@code push_notifications}) when a trace is asked for.
+     */
     @JsonProperty("pushed") PUSHED,
-    /** task-worker: its history row is in PostgreSQL (detail: seq, conversation). */
+    /**
+     * task-worker: its history row is in PostgreSQL (detail: seq, conversation). Not written as an event: the
+     * dlq-handler reads it from the row itself ({@code messages}) when a trace is asked for.
+     */
     @JsonProperty("persisted") PERSISTED,
     /** task-worker: a page of a large group's fan-out written (detail: recipients, page). */
     @JsonProperty("fanned_out") FANNED_OUT,

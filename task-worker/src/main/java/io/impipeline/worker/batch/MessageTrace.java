@@ -1,7 +1,6 @@
 package io.impipeline.worker.batch;
 
 import java.time.Clock;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.impipeline.model.codec.WireJson;
@@ -11,12 +10,21 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.core.KafkaOperations;
 
 /**
- * The worker's trace events (issue 15) on {@code im-trace-topic}: {@code persisted}, {@code pushed} and
- * {@code fanned_out}, key {@code message_id}, value the {@link TraceEvent} as wire JSON. Written with the poll's
- * transactional template <em>on the listener thread</em>, so each event goes out in the same Kafka transaction as the
- * poll's other output and its consumer offsets: a read_committed reader sees an event exactly when the poll that did
- * the work committed, and never the events of a poll that was rolled back (the redelivered poll writes its own).
- * Detail keys are snake_case and hold ids, counts and provider results, never message content.
+ * The worker's trace events (issue 15) on {@code im-trace-topic}: {@code fanned_out} (one per page of a large group's
+ * fan-out), key {@code message_id}, value the {@link TraceEvent} as wire JSON. Written with the poll's transactional
+ * template <em>on the listener thread</em>, so each event goes out in the same Kafka transaction as the poll's other
+ * output and its consumer offsets: a read_committed reader sees an event exactly when the poll that did the work
+ * committed, and never the events of a poll that was rolled back (the redelivered poll writes its own). Detail keys
+ * are snake_case and hold ids and counts, never message content.
+ *
+ * <p>The worker writes no {@code persisted} and no {@code pushed} event: its own PostgreSQL rows are already the
+ * durable record of that work, written by the work's own database statements (the message's row in {@code messages}
+ * with its {@code stored_at}, inserted in the persist transaction; each user's row in the push ledger
+ * {@code push_notifications} with its {@code status}, {@code updated_at} and {@code last_error}, claimed before and
+ * marked after the provider call). The dlq-handler's trace API derives those two stages from these tables when it is
+ * asked (see docs/dlq-handler.md), which keeps one Kafka record per message off the worker's hot path (the trace cost
+ * target of issue 15). {@code fanned_out} stays an event: only large groups have one, and its page and recipient
+ * facts are in no table.
  *
  * <p>Off ({@code im.trace.enabled=false}): nothing is built or written.
  */
@@ -48,32 +56,6 @@ public final class MessageTrace {
 
     public boolean on() {
         return template != null;
-    }
-
-    /**
-     * The message's history row is in PostgreSQL (stored by this poll, or found already there: a redelivery).
-     *
-     * @param alreadyStored the row was there before this poll (its insert changed nothing)
-     */
-    public void persisted(String messageId, String fromUserId, String conversationId, long seq,
-                          boolean alreadyStored) {
-        if (!on()) {
-            return;
-        }
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("seq", seq);
-        detail.put("conversation_id", conversationId);
-        if (alreadyStored) {
-            detail.put("already_stored", true);
-        }
-        write(messageId, fromUserId, TraceStage.PERSISTED, detail);
-    }
-
-    /** The push batches of one message in this poll were handed to the provider (detail: users, result, counts). */
-    public void pushed(String messageId, String fromUserId, Map<String, Object> detail) {
-        if (on()) {
-            write(messageId, fromUserId, TraceStage.PUSHED, detail);
-        }
     }
 
     /** One page of a large group's fan-out was written to {@code im-routed-topic} (detail: page, recipients...). */

@@ -67,8 +67,8 @@ public class WorkerConfiguration {
     }
 
     /**
-     * Trace events (issue 15) with the listeners' transactional template, so that they go out in each poll's Kafka
-     * transaction; {@code im.trace.enabled=false}: none.
+     * Trace events (issue 15; {@code fanned_out} only, see {@link MessageTrace}) with the listeners' transactional
+     * template, so that they go out in each poll's Kafka transaction; {@code im.trace.enabled=false}: none.
      */
     @Bean
     MessageTrace messageTrace(TraceProperties trace, KafkaTemplate<String, byte[]> template, WorkerTopics topics,
@@ -84,8 +84,8 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    PersistStep persistStep(MessageStore store, WorkerMetrics metrics, MessageTrace trace) {
-        return new PersistStep(store, metrics, trace);
+    PersistStep persistStep(MessageStore store, WorkerMetrics metrics) {
+        return new PersistStep(store, metrics);
     }
 
     // ---- offline_push ------------------------------------------------------------------------------------------
@@ -110,9 +110,8 @@ public class WorkerConfiguration {
     }
 
     @Bean
-    PushStep pushStep(PushProvider provider, JdbcTemplate jdbc, WorkerMetrics metrics, ExecutorService pushPool,
-                      MessageTrace trace) {
-        return new PushStep(provider, new PushLedger(jdbc), metrics, pushPool, trace);
+    PushStep pushStep(PushProvider provider, JdbcTemplate jdbc, WorkerMetrics metrics, ExecutorService pushPool) {
+        return new PushStep(provider, new PushLedger(jdbc), metrics, pushPool);
     }
 
     // ---- group_fanout ------------------------------------------------------------------------------------------

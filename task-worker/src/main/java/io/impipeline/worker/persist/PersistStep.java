@@ -7,7 +7,6 @@ import io.impipeline.model.wire.TaskType;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.worker.batch.DataErrors;
 import io.impipeline.worker.batch.FailedTasks;
-import io.impipeline.worker.batch.MessageTrace;
 import io.impipeline.worker.batch.Outages;
 import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
@@ -24,8 +23,9 @@ import org.springframework.dao.DataAccessException;
  * once with {@code INVALID_FIELD} and the database's reason: it would fail the same way on every attempt. Any other
  * failure of a row takes the retry path.
  *
- * <p>Each message whose row is in PostgreSQL once its database transaction committed (stored now, or found already
- * there) is traced {@code persisted}, in the poll's Kafka transaction; a row that failed is not.
+ * <p>No trace event is written here: the message's row in {@code messages} (with its {@code stored_at}) is the record
+ * that it was persisted, and the dlq-handler's trace API derives the {@code persisted} stage from it (see
+ * {@link io.impipeline.worker.batch.MessageTrace}).
  */
 public class PersistStep {
 
@@ -34,12 +34,10 @@ public class PersistStep {
 
     private final MessageStore store;
     private final WorkerMetrics metrics;
-    private final MessageTrace trace;
 
-    public PersistStep(MessageStore store, WorkerMetrics metrics, MessageTrace trace) {
+    public PersistStep(MessageStore store, WorkerMetrics metrics) {
         this.store = store;
         this.metrics = metrics;
-        this.trace = trace;
     }
 
     public void persist(List<TaskRecord> tasks, FailedTasks failed) {
@@ -50,9 +48,6 @@ public class PersistStep {
         try {
             int[] counts = metrics.persistBatch().record(() -> store.insertBatch(rows));
             count(counts);
-            for (int i = 0; i < rows.size(); i++) {
-                trace(rows.get(i), counts[i]);
-            }
         } catch (DataAccessException e) {
             if (Outages.isOutage(e)) {
                 throw e;
@@ -66,9 +61,7 @@ public class PersistStep {
     private void insertOneByOne(List<TaskRecord> tasks, List<MessageStore.Row> rows, FailedTasks failed) {
         for (int i = 0; i < rows.size(); i++) {
             try {
-                int count = store.insertOne(rows.get(i));
-                count(new int[] {count});
-                trace(rows.get(i), count);
+                count(new int[] {store.insertOne(rows.get(i))});
             } catch (DataAccessException e) {
                 if (Outages.isOutage(e)) {
                     throw e;
@@ -90,12 +83,6 @@ public class PersistStep {
         }
         metrics.task(TYPE, Outcome.PERSISTED, stored);
         metrics.task(TYPE, Outcome.DUPLICATE, counts.length - stored);
-    }
-
-    /** The row is in PostgreSQL: its insert stored it ({@code count != 0}) or found it there ({@code 0}). */
-    private void trace(MessageStore.Row row, int count) {
-        trace.persisted(row.message().message().messageId(), row.message().message().fromUserId(),
-                row.message().message().conversationId(), row.message().seq(), count == 0);
     }
 
     private static MessageStore.Row row(TaskRecord task) {

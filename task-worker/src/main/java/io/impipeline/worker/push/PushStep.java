@@ -16,7 +16,6 @@ import io.impipeline.model.wire.OfflinePushPayload;
 import io.impipeline.model.wire.TaskType;
 import io.impipeline.worker.batch.DataErrors;
 import io.impipeline.worker.batch.FailedTasks;
-import io.impipeline.worker.batch.MessageTrace;
 import io.impipeline.worker.batch.Outages;
 import io.impipeline.worker.batch.TaskRecord;
 import io.impipeline.worker.batch.WorkerMetrics;
@@ -34,12 +33,9 @@ import io.impipeline.worker.batch.WorkerMetrics.Outcome;
  * that share users then never send them both). Failures and counts are handed back to the listener thread, which
  * alone writes to Kafka (the poll's transaction) and counts (after the commit).
  *
- * <p>Trace: one {@code pushed} event per message per poll, however many users and batches it had (a batch of 500
- * users is one event), written by the listener thread once the pool is done: {@code users} handed to the provider
- * now, the provider's {@code result} ({@code sent}, {@code rejected}, {@code failed}: retried, or
- * {@code already_sent} when the ledger had every user {@code SENT} already), the counts per result, and the provider's
- * {@code reason} for the first user it did not take. A task that failed before the provider was asked (its data,
- * the ledger) is not traced here: it is retried or dead-lettered.
+ * <p>No trace event is written here: the users' rows in the ledger ({@code push_notifications}: {@code status},
+ * {@code updated_at}, {@code last_error}) are the record of the push, and the dlq-handler's trace API derives the
+ * {@code pushed} stage from them (see {@link io.impipeline.worker.batch.MessageTrace}).
  */
 public class PushStep {
 
@@ -49,36 +45,24 @@ public class PushStep {
     private final PushLedger ledger;
     private final WorkerMetrics metrics;
     private final ExecutorService pool;
-    private final MessageTrace trace;
 
-    /**
-     * What one task came to, for the meters and the trace.
-     *
-     * @param reason the provider's detail for the first user it did not take, or null
-     */
-    private record Done(Outcome outcome, int sent, int alreadySent, int rejected, int failed, String reason) {
-        static final Done NONE = new Done(null, 0, 0, 0, 0, null);
-
-        Done(Outcome outcome, int sent, int alreadySent, int rejected, int failed) {
-            this(outcome, sent, alreadySent, rejected, failed, null);
-        }
+    /** What one task came to, for the meters. */
+    private record Done(Outcome outcome, int sent, int alreadySent, int rejected, int failed) {
+        static final Done NONE = new Done(null, 0, 0, 0, 0);
     }
 
-    public PushStep(PushProvider provider, PushLedger ledger, WorkerMetrics metrics, ExecutorService pool,
-                    MessageTrace trace) {
+    public PushStep(PushProvider provider, PushLedger ledger, WorkerMetrics metrics, ExecutorService pool) {
         this.provider = provider;
         this.ledger = ledger;
         this.metrics = metrics;
         this.pool = pool;
-        this.trace = trace;
     }
 
     public void push(List<TaskRecord> tasks, FailedTasks failed) {
         Map<String, List<TaskRecord>> byMessage = tasks.stream().collect(Collectors.groupingBy(
                 PushStep::messageOf, LinkedHashMap::new, Collectors.toList()));
-        List<List<TaskRecord>> messages = List.copyOf(byMessage.values());
         List<CompletableFuture<List<Done>>> jobs = new ArrayList<>(byMessage.size());
-        for (List<TaskRecord> sameMessage : messages) {
+        for (List<TaskRecord> sameMessage : byMessage.values()) {
             jobs.add(CompletableFuture.supplyAsync(
                     () -> sameMessage.stream().map(task -> pushOne(task, failed)).toList(), pool));
         }
@@ -88,52 +72,7 @@ public class PushStep {
             // An outage (the ledger is unreachable): rethrown so that the whole poll is polled again later.
             throw e.getCause() instanceof RuntimeException r ? r : e;
         }
-        for (int i = 0; i < jobs.size(); i++) {
-            List<Done> done = jobs.get(i).join();
-            done.forEach(this::count);
-            trace(messages.get(i).get(0), done);
-        }
-    }
-
-    /** One {@code pushed} event for the tasks of one message that reached the provider (or found it all sent). */
-    private void trace(TaskRecord first, List<Done> done) {
-        if (!trace.on()) {
-            return;
-        }
-        int batches = 0;
-        int sent = 0;
-        int alreadySent = 0;
-        int rejected = 0;
-        int failed = 0;
-        String reason = null;
-        for (Done d : done) {
-            if (d == Done.NONE) {
-                continue;
-            }
-            batches++;
-            sent += d.sent();
-            alreadySent += d.alreadySent();
-            rejected += d.rejected();
-            failed += d.failed();
-            reason = reason != null ? reason : d.reason();
-        }
-        if (batches == 0) {
-            return;
-        }
-        Map<String, Object> detail = new LinkedHashMap<>();
-        detail.put("users", sent + rejected + failed);
-        detail.put("result", failed > 0 ? "failed" : rejected > 0 ? "rejected" : sent > 0 ? "sent" : "already_sent");
-        detail.put("sent", sent);
-        detail.put("rejected", rejected);
-        detail.put("failed", failed);
-        detail.put("already_sent", alreadySent);
-        detail.put("batches", batches);
-        detail.put("provider", provider.name());
-        if (reason != null) {
-            detail.put("reason", reason);
-        }
-        trace.pushed(first.task().payload().path("message_id").asString(""),
-                first.task().payload().path("from_user_id").asString(""), detail);
+        jobs.forEach(job -> job.join().forEach(this::count));
     }
 
     private static String messageOf(TaskRecord task) {
@@ -178,14 +117,12 @@ public class PushStep {
         if (!failedNow.isEmpty()) {
             failed.retry(task, new PushFailedException(failedNow.size() + " of " + sending.userIds().size()
                     + " users failed: " + outcome.of(failedNow.get(0)).detail()));
-            return new Done(null, sent.size(), alreadySent, rejected.size(), failedNow.size(),
-                    outcome.of(failedNow.get(0)).detail());
+            return new Done(null, sent.size(), alreadySent, rejected.size(), failedNow.size());
         }
         if (!rejected.isEmpty()) {
             failed.reject(task, Rejection.of(ReasonCode.PUSH_REJECTED, rejected.size() + " of "
                     + sending.userIds().size() + " users refused: " + outcome.of(rejected.get(0)).detail()));
-            return new Done(Outcome.REJECTED, sent.size(), alreadySent, rejected.size(), 0,
-                    outcome.of(rejected.get(0)).detail());
+            return new Done(Outcome.REJECTED, sent.size(), alreadySent, rejected.size(), 0);
         }
         return new Done(Outcome.SENT, sent.size(), alreadySent, 0, 0);
     }

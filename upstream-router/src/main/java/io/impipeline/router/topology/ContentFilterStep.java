@@ -12,7 +12,10 @@ import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
 import io.impipeline.router.settings.RouterProperties;
-import org.apache.kafka.streams.kstream.ValueMapper;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
  * Step 3: the content filter. {@code mask}: matches replaced, the message goes on. {@code reject}: the message
@@ -21,7 +24,7 @@ import org.apache.kafka.streams.kstream.ValueMapper;
  * {@code masked}, or {@code filtered} for the rejected message (the notice is traced as a message of its own,
  * from {@value #SYSTEM_SENDER}).
  */
-final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<UpstreamMessage>> {
+final class ContentFilterStep implements FixedKeyProcessor<String, UpstreamMessage, Step<UpstreamMessage>> {
 
     /** Sender of notices made by the pipeline. */
     static final String SYSTEM_SENDER = "system";
@@ -33,6 +36,7 @@ final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<Upstr
     private final RouterMetrics metrics;
     private final Clock clock;
     private final RouterTraces traces;
+    private FixedKeyProcessorContext<String, Step<UpstreamMessage>> context;
 
     ContentFilterStep(ContentFilter filter, RouterProperties.Filter config, RouterMetrics metrics, Clock clock,
                       RouterTraces traces) {
@@ -44,7 +48,20 @@ final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<Upstr
     }
 
     @Override
-    public Step<UpstreamMessage> apply(UpstreamMessage message) {
+    public void init(FixedKeyProcessorContext<String, Step<UpstreamMessage>> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, UpstreamMessage> record) {
+        context.forward(record.withValue(apply(record.value(), record.headers())));
+    }
+
+    /**
+     * @param headers the record's: a rejected message's admission ({@link AcceptedHeader}) goes into its
+     *                {@code filtered} event and not on with the notice, which is a message of its own
+     */
+    private Step<UpstreamMessage> apply(UpstreamMessage message, Headers headers) {
         try {
             if (!isFilterable(message) || !filter.matches(message.content())) {
                 return Step.pass(message);
@@ -52,7 +69,8 @@ final class ContentFilterStep implements ValueMapper<UpstreamMessage, Step<Upstr
             if (config.mode() == RouterProperties.FilterMode.REJECT) {
                 metrics.count(RouterMetrics.Outcome.REJECTED);
                 UpstreamMessage notice = noticeFor(message);
-                return Step.pass(notice, traces.filtered(message, clock.millis(), notice.messageId()));
+                return Step.pass(notice, traces.filtered(message, clock.millis(), notice.messageId(),
+                        AcceptedHeader.take(headers)));
             }
             metrics.count(RouterMetrics.Outcome.FILTERED);
             return Step.pass(message.withContent(filter.mask(message.content())),

@@ -90,8 +90,10 @@ final class DedupProcessor implements Processor<String, UpstreamMessage, String,
                 return;
             }
             seen.put(key, now, time);
-            context.forward(record.withValue(Step.pass(message, traces.accepted(message, now,
-                    at == null ? null : at.partition(), at == null ? null : at.offset()))));
+            if (traces.on()) {
+                AcceptedHeader.of(now, at).put(record.headers());
+            }
+            context.forward(record.withValue(Step.pass(message)));
         } catch (RuntimeException e) {
             context.forward(record.withValue(StepFailure.deadLetter("dedup", WireJson.toBytes(message), e, metrics,
                     context)));

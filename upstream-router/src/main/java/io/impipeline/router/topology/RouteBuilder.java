@@ -94,7 +94,8 @@ final class RouteBuilder {
      * (the sender's sync copy flagged, not counted), the partitions of {@code im-routed-topic} written (a single-chat
      * copy goes where Kafka's default partitioner puts its key, a group batch where it names), tasks written.
      */
-    TraceEvent trace(RouterTraces traces, Route route, SequencedMessage sequenced, List<String> members) {
+    TraceEvent trace(RouterTraces traces, Route route, SequencedMessage sequenced, List<String> members,
+                     AcceptedHeader accepted) {
         if (!traces.on()) {
             return null;
         }
@@ -116,7 +117,7 @@ final class RouteBuilder {
         }
         int tasks = (int) route.records().stream().filter(kv -> kv.value.destination() == Destination.TASK).count();
         return traces.routed(message, sequenced.acceptedAt(), sequenced.seq(), recipients, List.copyOf(partitions),
-                tasks, sync, route.fanout());
+                tasks, sync, route.fanout(), accepted);
     }
 
     /** Counts a route that was written. */

@@ -175,8 +175,8 @@ public final class RouterTopology {
     }
 
     private KStream<String, Step<UpstreamMessage>> filterContent(KStream<String, UpstreamMessage> messages) {
-        return messages.mapValues(new ContentFilterStep(filter, properties.filter(), metrics, clock, traces),
-                Named.as("content-filter"));
+        return messages.processValues(() -> new ContentFilterStep(filter, properties.filter(), metrics, clock,
+                traces), Named.as("content-filter"));
     }
 
     private KStream<String, Step<UpstreamMessage>> holdScheduled(KStream<String, UpstreamMessage> messages) {

@@ -16,6 +16,8 @@ import io.impipeline.model.wire.UpstreamMessage;
  */
 final class RouterTraces {
 
+    /** The detail key of the admission facts ({@link TraceStage#ACCEPTED}'s wire name). */
+    static final String ACCEPTED = TraceStage.ACCEPTED.wireName();
     private static final RouterTraces OFF = new RouterTraces(false);
     private static final RouterTraces ON = new RouterTraces(true);
 
@@ -33,22 +35,6 @@ final class RouterTraces {
         return on;
     }
 
-    /**
-     * New and admitted. {@code partition} and {@code offset} are the upstream record's; null where they are not known
-     * (left out of the detail).
-     */
-    TraceEvent accepted(UpstreamMessage m, long at, Integer partition, Long offset) {
-        if (!on) {
-            return null;
-        }
-        Map<String, Object> detail = new LinkedHashMap<>(4);
-        if (partition != null) {
-            detail.put("partition", partition);
-            detail.put("offset", offset);
-        }
-        return event(m, TraceStage.ACCEPTED, at, detail);
-    }
-
     /** Dropped as a repeat; {@code replayed} when the dead-letter handler sent it back (then said at WARN too). */
     TraceEvent duplicate(UpstreamMessage m, long at, boolean replayed) {
         if (!on) {
@@ -57,15 +43,19 @@ final class RouterTraces {
         return event(m, TraceStage.DUPLICATE, at, replayed ? Map.of("replayed", true) : Map.of());
     }
 
-    /** Reject mode: the message stops here; the sender gets the notice {@code noticeId} instead. */
-    TraceEvent filtered(UpstreamMessage m, long at, String noticeId) {
+    /**
+     * Reject mode: the message stops here; the sender gets the notice {@code noticeId} instead.
+     *
+     * @param accepted its admission ({@link AcceptedHeader}), or null
+     */
+    TraceEvent filtered(UpstreamMessage m, long at, String noticeId, AcceptedHeader accepted) {
         if (!on) {
             return null;
         }
         Map<String, Object> detail = new LinkedHashMap<>(4);
         detail.put("action", "reject");
         detail.put("notice_id", noticeId);
-        return event(m, TraceStage.FILTERED, at, detail);
+        return event(m, TraceStage.FILTERED, at, withAccepted(detail, accepted));
     }
 
     /** Mask mode: matched words masked, the message goes on. */
@@ -73,9 +63,14 @@ final class RouterTraces {
         return on ? event(m, TraceStage.MASKED, at, Map.of()) : null;
     }
 
-    /** Held in the scheduled store until its {@code deliver_at}. */
-    TraceEvent held(UpstreamMessage m, long at) {
-        return on ? event(m, TraceStage.HELD, at, Map.of("deliver_at", m.deliverAt())) : null;
+    /** Held in the scheduled store until its {@code deliver_at}; {@code accepted}: its admission, or null. */
+    TraceEvent held(UpstreamMessage m, long at, AcceptedHeader accepted) {
+        if (!on) {
+            return null;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>(4);
+        detail.put("deliver_at", m.deliverAt());
+        return event(m, TraceStage.HELD, at, withAccepted(detail, accepted));
     }
 
     /** Released from the scheduled store by the wall-clock punctuator; {@code heldAt}: when it was held. */
@@ -98,9 +93,11 @@ final class RouterTraces {
      * @param tasks      tasks written ({@code persist_message}, and {@code group_fanout} for a large group)
      * @param sync       whether the sender's sync copy was written
      * @param fanout     whether a {@code group_fanout} task does the routing (large group)
+     * @param accepted   its admission ({@link AcceptedHeader}); null for a message released from the scheduled store
+     *                   (its {@code held} event has it)
      */
     TraceEvent routed(UpstreamMessage m, long at, long seq, int recipients, List<Integer> partitions, int tasks,
-                      boolean sync, boolean fanout) {
+                      boolean sync, boolean fanout, AcceptedHeader accepted) {
         if (!on) {
             return null;
         }
@@ -115,7 +112,18 @@ final class RouterTraces {
         if (fanout) {
             detail.put("fanout", true);
         }
-        return event(m, TraceStage.ROUTED, at, detail);
+        return event(m, TraceStage.ROUTED, at, withAccepted(detail, accepted));
+    }
+
+    /**
+     * Admission is not an event of its own (one trace record less per message): the next event of the message in the
+     * router carries it as {@code accepted}, which the trace API shows as the {@code accepted} stage.
+     */
+    private static Map<String, Object> withAccepted(Map<String, Object> detail, AcceptedHeader accepted) {
+        if (accepted != null) {
+            detail.put(ACCEPTED, accepted.detail());
+        }
+        return detail;
     }
 
     private static TraceEvent event(UpstreamMessage m, TraceStage stage, long at, Map<String, Object> detail) {

@@ -85,7 +85,8 @@ final class ScheduleProcessor implements Processor<String, UpstreamMessage, Stri
                             StandardCharsets.UTF_8), now));
             metrics.count(RouterMetrics.Outcome.SCHEDULED);
             if (traces.on()) {
-                context.forward(record.withValue(Step.traced(traces.held(message, now))));
+                context.forward(record.withValue(Step.traced(traces.held(message, now,
+                        AcceptedHeader.take(record.headers())))));
             }
         } catch (RuntimeException e) {
             context.forward(record.withValue(StepFailure.deadLetter("schedule", WireJson.toBytes(message), e,

@@ -79,6 +79,8 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
 
     @Override
     public void process(Record<String, Addressed> record) {
+        // Removed whether trace is on or not: no record the router writes carries it.
+        AcceptedHeader accepted = AcceptedHeader.take(record.headers());
         Addressed addressed = record.value();
         String conversation = addressed.message().conversationId();
         Long last = lastSeq.get(conversation);
@@ -95,7 +97,7 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
                         WireJson.toBytes(addressed.message()), tooLarge))));
                 return;
             }
-            traced = routes.trace(traces, route, sequenced, addressed.members());
+            traced = routes.trace(traces, route, sequenced, addressed.members(), accepted);
         } catch (RuntimeException e) {
             context.forward(record.withValue(StepFailure.deadLetter("route", WireJson.toBytes(addressed.message()), e,
                     metrics, context)));

@@ -28,8 +28,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Message trace (issue 15): what each step does with a message is written to im-trace-topic by the same topology,
- * keyed by message_id, identified by (from_user_id, message_id): accepted, duplicate, masked / filtered, held /
- * released, routed; nothing with {@code im.trace.enabled=false}.
+ * keyed by message_id, identified by (from_user_id, message_id): duplicate, masked / filtered, held / released,
+ * routed, admission ({@code accepted}) carried in the detail of the next of them; nothing with
+ * {@code im.trace.enabled=false}.
  */
 class MessageTraceTest {
 
@@ -67,14 +68,14 @@ class MessageTraceTest {
     }
 
     @Test
-    void aNewMessageIsTracedAcceptedThenRouted() {
+    void aNewMessageIsTracedAsRoutedWithItsAdmissionInOneRecord() {
         try (RouterDriver router = router(RouterProperties.defaults(), true)) {
             router.send(text("m0", "first"));
             router.traceRecords();
             router.send(text("m1", "hello bob, secret words"));
 
             List<TestRecord<String, TraceEvent>> records = router.traceRecords();
-            assertThat(stages(records)).containsExactly(TraceStage.ACCEPTED, TraceStage.ROUTED);
+            assertThat(stages(records)).containsExactly(TraceStage.ROUTED);
             assertThat(records).allSatisfy(r -> {
                 assertThat(r.key()).isEqualTo("m1");
                 assertThat(r.value().messageId()).isEqualTo("m1");
@@ -85,15 +86,19 @@ class MessageTraceTest {
                 assertThat(new String(WireJson.toBytes(r.value()), StandardCharsets.UTF_8))
                         .doesNotContain("secret").doesNotContain("hello");
             });
+            Map<String, Object> routed = records.get(0).value().detail();
             // The second record piped to the upstream topic (partition 0 in the driver): offset 1.
-            assertThat(records.get(0).value().detail()).containsEntry("partition", 0).containsEntry("offset", 1);
-            Map<String, Object> routed = records.get(1).value().detail();
+            assertThat(routed.get("accepted")).isEqualTo(Map.of("at", T0.toEpochMilli(), "partition", 0,
+                    "offset", 1));
             assertThat(routed).containsEntry("seq", 2).containsEntry("recipients", 1).containsEntry("tasks", 1)
                     .containsEntry("sync", true).doesNotContainKey("fanout");
             assertThat(routed.get("partitions")).isEqualTo(List.copyOf(new TreeSet<>(Set.of(
                     RecipientPartitions.partitionOf("bob", ROUTED_PARTITIONS),
                     RecipientPartitions.partitionOf("alice", ROUTED_PARTITIONS)))));
-            assertThat(router.routed()).hasSize(4);
+            assertThat(router.routedRecords()).hasSize(4).as("the admission's header stays inside the router")
+                    .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
+            assertThat(router.taskRecords()).hasSize(2)
+                    .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
         }
     }
 
@@ -123,8 +128,9 @@ class MessageTraceTest {
             router.send(scheduled("m1", Duration.ofSeconds(10)));
 
             List<TestRecord<String, TraceEvent>> before = router.traceRecords();
-            assertThat(stages(before)).containsExactly(TraceStage.ACCEPTED, TraceStage.HELD);
-            assertThat(before.get(1).value().detail()).containsEntry("deliver_at", deliverAt);
+            assertThat(stages(before)).containsExactly(TraceStage.HELD);
+            assertThat(before.get(0).value().detail()).containsEntry("deliver_at", deliverAt)
+                    .containsEntry("accepted", Map.of("at", T0.toEpochMilli(), "partition", 0, "offset", 0));
             assertThat(router.routed()).isEmpty();
 
             router.advanceWallClock(Duration.ofSeconds(10));
@@ -137,6 +143,8 @@ class MessageTraceTest {
             assertThat(released.detail()).containsEntry("deliver_at", deliverAt)
                     .containsEntry("held_at", T0.toEpochMilli());
             assertThat(router.routed()).hasSize(2);
+            assertThat(after.get(1).value().detail()).as("its held event told the admission")
+                    .doesNotContainKey("accepted");
         }
     }
 
@@ -146,8 +154,9 @@ class MessageTraceTest {
             router.send(text("m1", "darn it"));
 
             List<TestRecord<String, TraceEvent>> records = router.traceRecords();
-            assertThat(stages(records)).containsExactly(TraceStage.ACCEPTED, TraceStage.MASKED, TraceStage.ROUTED);
+            assertThat(stages(records)).containsExactly(TraceStage.MASKED, TraceStage.ROUTED);
             assertThat(only(records, TraceStage.MASKED).detail()).isEmpty();
+            assertThat(only(records, TraceStage.ROUTED).detail()).containsKey("accepted");
         }
     }
 
@@ -157,16 +166,19 @@ class MessageTraceTest {
             router.send(text("m1", "darn it"));
 
             List<TestRecord<String, TraceEvent>> records = router.traceRecords();
-            assertThat(stages(records)).containsExactly(TraceStage.ACCEPTED, TraceStage.FILTERED, TraceStage.ROUTED);
-            TraceEvent filtered = records.get(1).value();
+            assertThat(stages(records)).containsExactly(TraceStage.FILTERED, TraceStage.ROUTED);
+            TraceEvent filtered = records.get(0).value();
             assertThat(filtered.messageId()).isEqualTo("m1");
             assertThat(filtered.fromUserId()).isEqualTo("alice");
             String noticeId = ContentFilterStep.noticeId(text("m1", "darn it"));
-            assertThat(filtered.detail()).containsEntry("action", "reject").containsEntry("notice_id", noticeId);
-            TraceEvent routed = records.get(2).value();
+            assertThat(filtered.detail()).containsEntry("action", "reject").containsEntry("notice_id", noticeId)
+                    .containsEntry("accepted", Map.of("at", T0.toEpochMilli(), "partition", 0, "offset", 0));
+            TraceEvent routed = records.get(1).value();
+            assertThat(routed.detail()).as("the notice is no upstream message: no admission of its own")
+                    .doesNotContainKey("accepted");
             assertThat(routed.messageId()).isEqualTo(noticeId);
             assertThat(routed.fromUserId()).isEqualTo(ContentFilterStep.SYSTEM_SENDER);
-            assertThat(records.get(2).key()).isEqualTo(noticeId);
+            assertThat(records.get(1).key()).isEqualTo(noticeId);
         }
     }
 
@@ -209,10 +221,11 @@ class MessageTraceTest {
             router.sendRaw("not-the-sender", WireJson.toBytes(text("m1", "keyed otherwise")));
 
             List<TestRecord<String, TraceEvent>> records = router.traceRecords();
-            assertThat(stages(records)).containsExactly(TraceStage.ACCEPTED, TraceStage.ROUTED);
-            assertThat(records.get(0).value().detail()).containsEntry("partition", 0).containsEntry("offset", 1);
+            assertThat(stages(records)).containsExactly(TraceStage.ROUTED);
+            assertThat(records.get(0).value().detail().get("accepted")).isEqualTo(Map.of("at", T0.toEpochMilli(),
+                    "partition", 0, "offset", 1));
             assertThat(router.routedRecords()).allSatisfy(r -> assertThat(r.headers().toArray())
-                    .extracting(Header::key).doesNotContain(UpstreamPosition.HEADER));
+                    .extracting(Header::key).doesNotContain(UpstreamPosition.HEADER, AcceptedHeader.HEADER));
         }
     }
 

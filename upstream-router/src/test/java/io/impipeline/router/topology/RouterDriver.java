@@ -204,6 +204,10 @@ final class RouterDriver implements AutoCloseable {
                 .map(kv -> KeyValue.pair(kv.key, WireJson.fromBytes(kv.value, Task.class))).toList();
     }
 
+    List<TestRecord<String, byte[]>> taskRecords() {
+        return tasks.readRecordsToList();
+    }
+
     /** The records written to im-trace-topic since the last read, in the order written. */
     List<TestRecord<String, TraceEvent>> traceRecords() {
         return trace.readRecordsToList();
