@@ -18,6 +18,7 @@ import io.impipeline.router.settings.RouterProperties;
 import io.impipeline.router.settings.RouterProperties.FilterMode;
 import io.impipeline.testkit.Messages;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -226,6 +227,30 @@ class MessageTraceTest {
                     "partition", 0, "offset", 1));
             assertThat(router.routedRecords()).allSatisfy(r -> assertThat(r.headers().toArray())
                     .extracting(Header::key).doesNotContain(UpstreamPosition.HEADER, AcceptedHeader.HEADER));
+        }
+    }
+
+    @Test
+    void anAdmissionHeaderFromOutsideIsReplacedWithTraceOnAndDroppedWithTraceOff() {
+        RecordHeaders forged = new RecordHeaders();
+        forged.add(AcceptedHeader.HEADER, java.nio.ByteBuffer.allocate(20).putLong(42L).putInt(9).putLong(999L)
+                .array());
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.sendWithHeaders(text("m1", "hi"), forged);
+
+            TraceEvent routed = only(router.traceRecords(), TraceStage.ROUTED);
+            assertThat(routed.detail().get("accepted")).as("dedup's own facts, not the gateway's")
+                    .isEqualTo(Map.of("at", T0.toEpochMilli(), "partition", 0, "offset", 0));
+            assertThat(router.routedRecords()).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
+        }
+        try (RouterDriver router = router(RouterProperties.defaults(), false)) {
+            router.sendWithHeaders(text("m1", "hi"), forged);
+
+            assertThat(router.routedRecords()).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
+            assertThat(router.taskRecords()).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
         }
     }
 
