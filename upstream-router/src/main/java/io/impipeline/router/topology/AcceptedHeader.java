@@ -6,6 +6,10 @@ import java.util.Map;
 
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorSupplier;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 
 /**
  * The facts of a message's admission (dedup: when, and where it was on {@code im-upstream-topic}), carried in a header
@@ -48,6 +52,27 @@ record AcceptedHeader(long at, int partition, long offset) {
         }
         ByteBuffer buffer = ByteBuffer.wrap(value);
         return new AcceptedHeader(buffer.getLong(), buffer.getInt(), buffer.getLong());
+    }
+
+    /**
+     * Removes the header from a record that leaves the router another way than through the step that reports it: a
+     * dead letter of a step after dedup keeps the record's headers, and this one is internal.
+     */
+    static <V> FixedKeyProcessorSupplier<String, V, V> dropped() {
+        return () -> new FixedKeyProcessor<>() {
+            private FixedKeyProcessorContext<String, V> context;
+
+            @Override
+            public void init(FixedKeyProcessorContext<String, V> context) {
+                this.context = context;
+            }
+
+            @Override
+            public void process(FixedKeyRecord<String, V> record) {
+                record.headers().remove(HEADER);
+                context.forward(record);
+            }
+        };
     }
 
     /** The {@code accepted} detail of the event that reports them: at, and partition and offset when known. */

@@ -226,6 +226,7 @@ public final class RouterTopology {
                 .branch((key, s) -> s instanceof Step.Dead, Branched.as("dead"))
                 .noDefaultBranch();
         branches.get(prefix + "dead")
+                .processValues(AcceptedHeader.dropped(), Named.as(prefix + "dead-internal-headers"))
                 .mapValues(s -> ((Step.Dead<T>) s).letter(), Named.as(prefix + "dead-letter"))
                 .process(DeadLetterProcessor.<String>supplier(STAGE, topics.name(TopicKind.UPSTREAM),
                         metrics.registry()), Named.as(prefix + "dlq-headers"))

@@ -255,6 +255,21 @@ class MessageTraceTest {
     }
 
     @Test
+    void aDeadLetterOfAStepAfterDedupDoesNotCarryTheAdmissionHeader() {
+        DeadLetterTest.FailingClock clock = new DeadLetterTest.FailingClock();
+        try (RouterDriver router = new RouterDriver(stateDir, filtering(FilterMode.MASK),
+                io.impipeline.model.tasks.TaskKeyStrategy.TASK_TYPE, clock, null)) {
+            clock.failing = true;
+            // The filter step reads the clock for its masked event: it fails, after dedup admitted the message.
+            router.send(text("m1", "darn it"));
+
+            List<TestRecord<String, byte[]>> letters = router.deadLetters();
+            assertThat(letters).extracting(RouterDriver::reasonOf).containsExactly("PROCESSING_ERROR");
+            assertThat(letters.get(0).headers().lastHeader(AcceptedHeader.HEADER)).isNull();
+        }
+    }
+
+    @Test
     void anInvalidRecordIsNotTracedHere() {
         try (RouterDriver router = router(RouterProperties.defaults(), true)) {
             router.sendRaw("alice", "not json".getBytes(StandardCharsets.UTF_8));
