@@ -6,7 +6,7 @@ import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 
 /**
  * The task-worker's stages of a message, read from its own tables when a trace is asked for, instead of written as
- * trace events on the hot path (issue 15, docs/dlq-handler.md "Stages read from the worker's tables"):
+ * trace events on the hot path (issue 15, docs/dlq-handler.md "Fewer records than stages"):
  * {@code persisted} is the message's history row ({@code messages}, at {@code stored_at}), {@code pushed} its rows in
  * the push ledger ({@code push_notifications}, at the last {@code updated_at}, counted by status). Both rows are
  * written in the database transaction that did the work, so they are that work's own record; a trace event would be

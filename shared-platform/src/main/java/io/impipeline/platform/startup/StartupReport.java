@@ -26,8 +26,8 @@ import org.springframework.core.metrics.StartupStep;
  * steps are buffered ({@link BufferingApplicationStartup}) and, when the app is ready, one INFO line gives the
  * phases of the start in milliseconds since the JVM started, and the {@code n} steps that took the most time of their
  * own (a step's duration less its children's: a bean's own instantiation, not the beans it pulled in), then the time
- * per step name. Kafka Streams and Tomcat start in the context's lifecycle, after the last bean: the gap between
- * {@code beans} and {@code started} is theirs. Registered in {@code META-INF/spring.factories} for every app; costs
+ * per step name. Kafka Streams and Tomcat start in the context's lifecycle at the end of the refresh, which is no step
+ * of its own: their time shows as {@code spring.context.refresh}'s own time. Registered in {@code META-INF/spring.factories} for every app; costs
  * nothing when off.
  */
 public final class StartupReport implements SpringApplicationRunListener {
@@ -104,8 +104,6 @@ public final class StartupReport implements SpringApplicationRunListener {
     String report(List<StartupTimeline.TimelineEvent> events, int top) {
         StringBuilder out = new StringBuilder("phases (ms since the JVM started):");
         phases.forEach((phase, at) -> out.append(' ').append(phase).append('=').append(at - jvmStart));
-        long lastBean = events.stream().mapToLong(e -> e.getEndTime().toEpochMilli()).max().orElse(jvmStart);
-        out.append(" beans=").append(lastBean - jvmStart);
         List<Own> own = ownTimes(events);
         out.append("; steps by own time (ms):");
         own.stream().sorted(Comparator.comparingLong(Own::millis).reversed()).limit(top)

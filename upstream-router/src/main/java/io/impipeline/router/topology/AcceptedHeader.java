@@ -14,7 +14,7 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 /**
  * The facts of a message's admission (dedup: when, and where it was on {@code im-upstream-topic}), carried in a header
  * ({@value #HEADER}, 8 + 4 + 8 bytes) to the step whose trace event reports them, instead of an {@code accepted} trace
- * event of their own (issue 15: one trace record less per message; docs/dlq-handler.md "accepted"): {@code routed}
+ * event of their own (issue 15: one trace record less per message; docs/dlq-handler.md "Fewer records than stages"): {@code routed}
  * (through the {@code by-conversation} repartition), {@code held} or {@code filtered}. The step that reports them
  * removes the header, so nothing the router writes carries it; the trace API shows them as the {@code accepted}
  * stage.
