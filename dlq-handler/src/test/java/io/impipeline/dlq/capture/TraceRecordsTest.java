@@ -64,6 +64,39 @@ class TraceRecordsTest {
     }
 
     @Test
+    void theDetailIsStoredAsTheBytesItArrivedInAndAnAbsentOneAsAnEmptyObject() {
+        String ok = "\"message_id\":\"m\",\"from_user_id\":\"u\",\"stage\":\"routed\",\"app\":\"a\",\"at\":1";
+        assertThat(read("{" + ok + ",\"detail\": { \"seq\" : 7, \"to\": [\"g1\", {\"p\": 2}] } }").event().detailJson())
+                .isEqualTo("{ \"seq\" : 7, \"to\": [\"g1\", {\"p\": 2}] }");
+        assertThat(read("{\"detail\":{\"é\":\"ü\"}," + ok + "}").event().detailJson())
+                .as("before the other fields, multi-byte text").isEqualTo("{\"é\":\"ü\"}");
+        assertThat(read("{" + ok + "}").event().detailJson()).isEqualTo("{}");
+        assertThat(read("{" + ok + ",\"detail\":null}").event().detailJson()).isEqualTo("{}");
+        assertThat(read("{" + ok + ",\"newer_field\":{\"x\":[1,2]},\"detail\":{}}").event().detailJson())
+                .as("unknown fields are skipped").isEqualTo("{}");
+    }
+
+    @Test
+    void aDetailPostgresWouldRefuseOrThatIsNoObjectIsUnreadable() {
+        String ok = "\"message_id\":\"m\",\"from_user_id\":\"u\",\"stage\":\"routed\",\"app\":\"a\",\"at\":1";
+        assertThat(read("{" + ok + ",\"detail\":{\"k\":\"\\ud800\"}}").problem()).as("lone surrogate escape")
+                .contains("cannot store");
+        assertThat(read("{" + ok + ",\"detail\":{\"a\\u0000\":1}}").problem()).as("NUL in a name")
+                .contains("cannot store");
+        assertThat(read("{" + ok + ",\"detail\":" + "[".repeat(40) + "]".repeat(40) + "}").problem())
+                .contains("not a trace event");
+        assertThat(read("{" + ok + ",\"detail\":{\"d\":" + "[".repeat(40) + "]".repeat(40) + "}}").problem())
+                .contains("nested too deep");
+        assertThat(read("{" + ok + ",\"detail\":{\"k\":1,\"k\":2}}").problem()).as("a name twice")
+                .startsWith("not a trace event");
+        assertThat(read("{" + ok + "} {}").problem()).startsWith("not a trace event");
+        assertThat(read("{" + ok + ",\"detail\":{\"k\":1}").problem()).as("cut short")
+                .startsWith("not a trace event");
+        assertThat(read("{" + ok.replace("\"at\":1", "\"at\":1.5") + "}").problem()).contains("at");
+        assertThat(read("[" + ok + "]").readable()).isFalse();
+    }
+
+    @Test
     void readingNeverThrows() {
         Random random = new Random(15);
         for (int i = 0; i < 2_000; i++) {
