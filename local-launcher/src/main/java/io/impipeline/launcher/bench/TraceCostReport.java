@@ -67,8 +67,8 @@ final class TraceCostReport {
         if (off == null) {
             return out.toString();
         }
-        out.append("\n| traffic | variant | off / variant of the total, per round | median | what the variant adds per "
-                + "process (ms per message, mean over rounds) |\n|---|---|---|---|---|\n");
+        out.append("\n| traffic | variant | off / variant of the total, per round | median | ratio of the means | what the "
+                + "variant adds per process (ms per message, mean over rounds) |\n|---|---|---|---|---|---|\n");
         for (int t = 0; t < TRAFFIC.length; t++) {
             for (var variant : costs.entrySet()) {
                 if (variant.getKey().equals("off")) {
@@ -77,8 +77,12 @@ final class TraceCostReport {
                 int n = Math.min(off.size(), variant.getValue().size());
                 List<Double> ratios = new ArrayList<>();
                 StringBuilder added = new StringBuilder();
+                double offSum = 0;
+                double variantSum = 0;
                 for (int i = 0; i < n; i++) {
                     ratios.add(off.get(i)[t].total() / variant.getValue().get(i)[t].total());
+                    offSum += off.get(i)[t].total();
+                    variantSum += variant.getValue().get(i)[t].total();
                 }
                 for (String g : groups) {
                     double sum = 0;
@@ -88,8 +92,9 @@ final class TraceCostReport {
                     }
                     added.append(String.format("%s %+.3f; ", g, sum / n));
                 }
-                out.append(String.format("| %s | %s | %s | %.3f | %s |%n", TRAFFIC[t], variant.getKey(),
-                        ratios.stream().map(r -> String.format("%.3f", r)).toList(), median(ratios), added));
+                out.append(String.format("| %s | %s | %s | %.3f | %.3f | %s |%n", TRAFFIC[t], variant.getKey(),
+                        ratios.stream().map(r -> String.format("%.3f", r)).toList(), median(ratios),
+                        offSum / variantSum, added));
             }
         }
         return out.toString();

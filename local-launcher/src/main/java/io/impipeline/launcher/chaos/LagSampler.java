@@ -41,6 +41,11 @@ public final class LagSampler implements AutoCloseable {
         return sampler;
     }
 
+    /** A sampler that samples only when asked ({@link #lag()}). */
+    public static LagSampler open(String bootstrapServers) {
+        return new LagSampler(bootstrapServers);
+    }
+
     private void sample() {
         try {
             long lag = lag();
