@@ -22,6 +22,9 @@ public final class KafkaServerProcess implements AutoCloseable {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
+    /** Environment variable: comma-separated {@code name=level} features to format the storage with. */
+    public static final String FEATURES_ENV = "IM_KAFKA_FEATURES";
+
     private final int nodeId;
     private final int port;
     private final List<String> command;
@@ -73,6 +76,13 @@ public final class KafkaServerProcess implements AutoCloseable {
                 "-t", clusterId, "-c", config.toString()));
         if (standalone) {
             format.add("--standalone");
+        }
+        // Feature levels other than the release's defaults, e.g. IM_KAFKA_FEATURES=transaction.version=1 (session 9's
+        // failover measurement: the transactions protocol the cluster is formatted with).
+        for (String feature : System.getenv().getOrDefault(FEATURES_ENV, "").split(",")) {
+            if (!feature.isBlank()) {
+                format.addAll(List.of("--feature", feature.trim()));
+            }
         }
         Process formatting = new ProcessBuilder(format)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();

@@ -184,14 +184,11 @@ public final class PipelineBenchmark {
                         pipeline.apps("dlq-handler").forEach(AppProcess::stop);
                     }
                     simulate(pipeline, single(pipeline, WARM_UP_RATE, WARM_UP, 0), null);
-                    if (fixed.seconds() > 0) {
+                    if (fixed.seconds() > 0 && !fixed.afterSaturation()) {
                         costs.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(
                                 fixedRateCosts(pipeline, fixed));
                     }
-                    if (fixed.skipSaturation()) {
-                        continue;
-                    }
-                    for (int pass = 1; pass <= passes; pass++) {
+                    for (int pass = 1; pass <= passes && !fixed.skipSaturation(); pass++) {
                         long cpu0 = MachineCpu.busyMillis();
                         DeliveryChecker.Summary[] runs = new DeliveryChecker.Summary[2];
                         Duration[] caughtUp = new Duration[2];
@@ -229,6 +226,11 @@ public final class PipelineBenchmark {
                                 run[2], run[1], verdict(single), run[3], caughtUp[0].toMillis() / 1000.0,
                                 caughtUp[1].toMillis() / 1000.0));
                     }
+                    if (fixed.seconds() > 0 && fixed.afterSaturation()) {
+                        // On a pipeline the saturation passes have warmed up: the steady state's marginal cost.
+                        costs.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(
+                                fixedRateCosts(pipeline, fixed));
+                    }
                 }
             }
         }
@@ -262,8 +264,10 @@ public final class PipelineBenchmark {
         if (!costs.isEmpty()) {
             report.append(TraceCostReport.render("Marginal CPU per message by process, at fixed rates",
                     String.format("Mixed at %d msg/s and single chat at %d msg/s for %d s each, after %d s idle "
-                            + "(the idle CPU of each process over the run's time is subtracted). CPU ms per message",
-                            fixed.mixedRate(), fixed.singleRate(), fixed.seconds(), fixed.idle().toSeconds()), costs));
+                            + "(the idle CPU of each process over the run's time is subtracted), %s. CPU ms per "
+                            + "message", fixed.mixedRate(), fixed.singleRate(), fixed.seconds(),
+                            fixed.idle().toSeconds(), fixed.afterSaturation() ? "after the saturation passes"
+                                    : "right after the warm-up"), costs));
         }
         System.out.println("\n" + report);
         Path out = repository.resolve(".local-bench-trace-report.md");

@@ -18,16 +18,19 @@ final class TraceCostReport {
 
     /**
      * {@code --fixed-seconds} (0: no fixed-rate runs), {@code --fixed-mixed-rate}, {@code --fixed-single-rate},
-     * {@code --idle-seconds}, {@code --skip-saturation}.
+     * {@code --idle-seconds}, {@code --skip-saturation}, {@code --fixed-after-saturation} (the fixed-rate runs on the
+     * pipeline the saturation passes have warmed up, instead of right after the short warm-up).
      */
-    record Fixed(int seconds, int mixedRate, int singleRate, Duration idle, boolean skipSaturation) {
+    record Fixed(int seconds, int mixedRate, int singleRate, Duration idle, boolean skipSaturation,
+                 boolean afterSaturation) {
 
         static Fixed parse(String[] args) {
             return new Fixed(Integer.parseInt(PipelineBenchmark.arg(args, "--fixed-seconds", "60")),
                     Integer.parseInt(PipelineBenchmark.arg(args, "--fixed-mixed-rate", "80")),
                     Integer.parseInt(PipelineBenchmark.arg(args, "--fixed-single-rate", "500")),
                     Duration.ofSeconds(Integer.parseInt(PipelineBenchmark.arg(args, "--idle-seconds", "20"))),
-                    Arrays.asList(args).contains("--skip-saturation"));
+                    Arrays.asList(args).contains("--skip-saturation"),
+                    Arrays.asList(args).contains("--fixed-after-saturation"));
         }
     }
 
