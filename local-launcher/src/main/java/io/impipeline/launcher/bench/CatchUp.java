@@ -20,7 +20,7 @@ final class CatchUp {
     private CatchUp() {
     }
 
-    /** @return how long it took; the timeout if the lag still moved then */
+    /** @return how long until the lag stopped moving; the timeout if it still moved then */
     static Duration await(LagSampler lag, Duration timeout) throws InterruptedException {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
@@ -32,7 +32,8 @@ final class CatchUp {
                 previous = now;
                 stillSince = System.nanoTime();
             } else if (System.nanoTime() - stillSince >= STILL.toNanos()) {
-                // The stillness itself is not work caused by the run: end the window where it began.
+                // Reported without the stillness; a caller's CPU window still includes those seconds (idle work,
+                // the same in every variant).
                 return Duration.ofNanos(stillSince - start);
             }
             Thread.sleep(POLL.toMillis());

@@ -53,7 +53,8 @@ public final class PipelineBenchmark {
         Path repository = Path.of("").toAbsolutePath();
         if (List.of(args).contains("--trace-overhead")) {
             traceOverhead(repository, saturationMessages, Integer.parseInt(arg(args, "--rounds", "2")),
-                    Integer.parseInt(arg(args, "--passes", "1")), List.of(arg(args, "--variants", "on,off").split(",")), TraceCostReport.Fixed.parse(args), args);
+                    Integer.parseInt(arg(args, "--passes", "1")), List.of(arg(args, "--variants", "on,off").split(",")),
+                    TraceCostReport.Fixed.parse(args), args);
             return;
         }
 
@@ -190,41 +191,27 @@ public final class PipelineBenchmark {
                     }
                     for (int pass = 1; pass <= passes && !fixed.skipSaturation(); pass++) {
                         long cpu0 = MachineCpu.busyMillis();
-                        DeliveryChecker.Summary[] runs = new DeliveryChecker.Summary[2];
-                        Duration[] caughtUp = new Duration[2];
-                        // Each window ends when the pipeline has caught up, so that the work a run's messages caused
-                        // (trace events stored, rows persisted) is counted in that run and not in the next.
-                        FixedRateCost.Result mixedCost = FixedRateCost.measure(pipeline, Duration.ZERO, () -> {
-                            runs[0] = simulate(pipeline, mixed(pipeline, 0, Duration.ofMinutes(5),
-                                    saturationMessages), null);
-                            caughtUp[0] = CatchUp.await(lag, CATCH_UP_TIMEOUT);
-                            return runs[0].progress().sent();
-                        });
+                        SaturationRun mixed = saturationRun(pipeline, lag, mixed(pipeline, 0, Duration.ofMinutes(5),
+                                saturationMessages), s -> s.progress().sent());
                         long cpu1 = MachineCpu.busyMillis();
-                        FixedRateCost.Result singleCost = FixedRateCost.measure(pipeline, Duration.ZERO, () -> {
-                            runs[1] = simulate(pipeline, single(pipeline, 0, Duration.ofMinutes(5),
-                                    saturationMessages), null);
-                            caughtUp[1] = CatchUp.await(lag, CATCH_UP_TIMEOUT);
-                            return runs[1].progress().delivered();
-                        });
+                        SaturationRun single = saturationRun(pipeline, lag, single(pipeline, 0,
+                                Duration.ofMinutes(5), saturationMessages), s -> s.progress().delivered());
                         long cpu2 = MachineCpu.busyMillis();
-                        DeliveryChecker.Summary mixed = runs[0];
-                        DeliveryChecker.Summary single = runs[1];
-                        List<FixedRateCost.Result[]> target = pass > 1 || passes == 1 ? saturationCosts.computeIfAbsent(
-                                variant, v -> new java.util.ArrayList<>()) : firstPassCosts.computeIfAbsent(variant,
-                                v -> new java.util.ArrayList<>());
-                        target.add(new FixedRateCost.Result[] {mixedCost, singleCost});
-                        double[] run = {messagesPerSecond(mixed), single.deliveriesPerSecond(),
-                                perMessage(cpu1 - cpu0, mixed.progress().sent()),
-                                perMessage(cpu2 - cpu1, single.progress().delivered())};
-                        if (pass > 1 || passes == 1) {
+                        boolean counted = pass > 1 || passes == 1;
+                        (counted ? saturationCosts : firstPassCosts).computeIfAbsent(variant,
+                                v -> new java.util.ArrayList<>()).add(new FixedRateCost.Result[] {mixed.cost(),
+                                single.cost()});
+                        double[] run = {messagesPerSecond(mixed.summary()), single.summary().deliveriesPerSecond(),
+                                perMessage(cpu1 - cpu0, mixed.summary().progress().sent()),
+                                perMessage(cpu2 - cpu1, single.summary().progress().delivered())};
+                        if (counted) {
                             results.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(run);
                         }
                         report.append(String.format("| %s | %s | %.0f (%s) | %.2f | %.0f (%s) | %.2f | %.1f s, "
                                 + "%.1f s |%n", passes == 1 ? String.valueOf(round) : round + "." + pass
-                                + (pass == 1 ? " (first, not in the ratios)" : ""), variant, run[0], verdict(mixed),
-                                run[2], run[1], verdict(single), run[3], caughtUp[0].toMillis() / 1000.0,
-                                caughtUp[1].toMillis() / 1000.0));
+                                + (pass == 1 ? " (first, not in the ratios)" : ""), variant, run[0],
+                                verdict(mixed.summary()), run[2], run[1], verdict(single.summary()), run[3],
+                                mixed.caughtUp().toMillis() / 1000.0, single.caughtUp().toMillis() / 1000.0));
                     }
                     if (fixed.seconds() > 0 && fixed.afterSaturation()) {
                         // On a pipeline the saturation passes have warmed up: the steady state's marginal cost.
@@ -273,6 +260,27 @@ public final class PipelineBenchmark {
         Path out = repository.resolve(".local-bench-trace-report.md");
         Files.writeString(out, report.toString());
         System.out.println("(also written to " + out + ")");
+    }
+
+    /** One saturation run, its CPU by process and how long after its last delivery the pipeline caught up. */
+    private record SaturationRun(DeliveryChecker.Summary summary, FixedRateCost.Result cost, Duration caughtUp) {
+    }
+
+    /**
+     * The window ends when the pipeline has caught up, so that the work a run's messages caused (trace events stored,
+     * rows persisted) is counted in that run and not in the next.
+     */
+    private static SaturationRun saturationRun(LocalPipeline pipeline, LagSampler lag, SimulationSettings settings,
+                                               java.util.function.ToLongFunction<DeliveryChecker.Summary> messages)
+            throws InterruptedException {
+        DeliveryChecker.Summary[] summary = new DeliveryChecker.Summary[1];
+        Duration[] caughtUp = new Duration[1];
+        FixedRateCost.Result cost = FixedRateCost.measure(pipeline, Duration.ZERO, () -> {
+            summary[0] = simulate(pipeline, settings, null);
+            caughtUp[0] = CatchUp.await(lag, CATCH_UP_TIMEOUT);
+            return messages.applyAsLong(summary[0]);
+        });
+        return new SaturationRun(summary[0], cost, caughtUp[0]);
     }
 
     /** Marginal CPU per message by process at fixed rates: mixed (per accepted) and single chat (per delivered). */
