@@ -260,9 +260,11 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
                 ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            consumer.assign(List.of(partition));
             progressReset.onPartitionsAssigned(consumer, List.of(partition));
             assertThat(meters.counter(TraceProgressReset.RESETS).count() - resetsBefore)
                     .as("progress 501 is beyond the end (2)").isEqualTo(1.0);
+            assertThat(consumer.position(partition)).as("read from the reset progress").isZero();
             progressReset.onPartitionsAssigned(consumer, List.of(partition));
             assertThat(meters.counter(TraceProgressReset.RESETS).count() - resetsBefore)
                     .as("reset once: progress 0 is within the partition").isEqualTo(1.0);
@@ -272,6 +274,83 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
                 new StoredTraceEvent(fresh, "u", "accepted", "upstream-router", Instant.now(), "{}", source, 0, 0))))
                 .as("offset 0 of the new topic").isEqualTo(1);
         assertThat(traces.of("u", fresh)).hasSize(1);
+    }
+
+    /** The listener reads a partition it is given from the store's progress, not from the offset in Kafka. */
+    @Test
+    void anAssignedPartitionIsReadFromTheStoredProgress() {
+        String source = unique("im-trace");
+        createTopics(1, source);
+        for (int i = 0; i < 5; i++) {
+            sendTraceBytes(source, "k", "{}".getBytes(StandardCharsets.UTF_8));
+        }
+        assertThat(traces.insertAll(List.of(new StoredTraceEvent(unique("msg"), "u", "routed", "upstream-router",
+                Instant.now(), "{}", source, 0, 2)))).isEqualTo(1);
+        TopicPartition partition = new TopicPartition(source, 0);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
+            consumer.assign(List.of(partition));
+            progressReset.onPartitionsAssigned(consumer, List.of(partition));
+            assertThat(consumer.position(partition)).as("offset 2 stored: next is 3").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void theEventsOfAMessageInOneBatchAreOneRow() {
+        String m = unique("msg");
+        String other = unique("msg");
+        String source = unique("trace-source");
+        Instant at = Instant.parse("2026-11-29T02:00:00.100Z");
+        assertThat(traces.insertAll(List.of(
+                new StoredTraceEvent(m, "u", "routed", "upstream-router", at, "{\"seq\":1}", source, 0, 0),
+                new StoredTraceEvent(other, "u", "routed", "upstream-router", at, "{}", source, 0, 1),
+                new StoredTraceEvent(m, "u", "delivered", "downstream-dispatcher", at.plusMillis(3),
+                        "{\"records\":2}", source, 0, 2),
+                // Same time as the delivered before it: listed in the order read.
+                new StoredTraceEvent(m, "u", "push_task", "downstream-dispatcher", at.plusMillis(3), "{}", source, 0,
+                        3),
+                new StoredTraceEvent(m, "v", "routed", "upstream-router", at, "{}", source, 0, 4)))).isEqualTo(5);
+        assertThat(jdbc.sql("SELECT count(*) FROM trace_message_events WHERE message_id = :m").param("m", m)
+                .query(Long.class).single()).as("one row for (u, m), one for (v, m)").isEqualTo(2);
+        List<TraceRow> rows = traces.of("u", m);
+        assertThat(rows).extracting(TraceRow::stage).containsExactly("routed", "delivered", "push_task");
+        assertThat(rows).extracting(TraceRow::at).containsExactly(at, at.plusMillis(3), at.plusMillis(3));
+        assertThat(rows.get(0).detail()).isEqualTo(Map.of("seq", 1));
+        assertThat(rows.get(1).app()).isEqualTo("downstream-dispatcher");
+        assertThat(traces.of(m)).extracting(TraceRow::fromUserId).containsExactly("u", "u", "u", "v");
+    }
+
+    /**
+     * The topic's events are in unlogged tables, which PostgreSQL's crash recovery empties (TRUNCATE does to them
+     * what it does): the next record of a partition the store has stored before finds no progress, and the listener
+     * reads that partition again from its start. The dlq-handler's own stages are logged: they exist nowhere else.
+     */
+    @Test
+    void aTraceStoreEmptiedByCrashRecoveryIsRebuiltFromTheTopic() {
+        assertThat(jdbc.sql("SELECT relname || ':' || relpersistence::text FROM pg_class WHERE relname IN "
+                        + "('trace_message_events', 'trace_progress', 'trace_events', 'trace_sources') ORDER BY 1")
+                .query(String.class).list())
+                .containsExactly("trace_events:p", "trace_message_events:u", "trace_progress:u", "trace_sources:p");
+        String m = unique("msg");
+        long t = System.currentTimeMillis();
+        sendTrace(new TraceEvent(m, "u", TraceStage.ROUTED, "upstream-router", t, Map.of("seq", 5)));
+        sendTrace(new TraceEvent(m, "u", TraceStage.DELIVERED, "downstream-dispatcher", t + 2, Map.of()));
+        awaitTrace("u", m, 2);
+        double rebuildsBefore = meters.counter(TraceCaptureListener.REBUILDS).count();
+
+        jdbc.sql("TRUNCATE trace_message_events, trace_progress").update();
+        assertThat(traces.of("u", m)).isEmpty();
+        // The next record of the same partition (same key).
+        String next = unique("msg");
+        send(new ProducerRecord<>(traceTopic(), m, WireJson.toBytes(
+                new TraceEvent(next, "u", TraceStage.ROUTED, "upstream-router", t + 5, Map.of()))));
+
+        awaitTrace("u", next, 1);
+        JsonNode again = awaitTrace("u", m, 2);
+        assertThat(stageNames(again)).as("stored again, once").containsExactly("routed", "delivered");
+        assertThat(meters.counter(TraceCaptureListener.REBUILDS).count() - rebuildsBefore).isEqualTo(1.0);
     }
 
     /** An id with a '/' cannot be a path segment (the server refuses %2F there); the query form takes it. */
@@ -306,7 +385,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     void aBatchStoresEveryValueAsItWas() {
         String m = unique("msg, \"quoted\" {braced} \\ 消息 NULL");
         String user = "u,{\"NULL\"}";
-        Instant at = Instant.parse("2026-11-28T09:00:00.123456Z");
+        Instant at = Instant.parse("2026-11-28T09:00:00.123Z"); // epoch ms, as on the wire
         String detail = "{\"reason\": \"a \\\"b\\\", {c} \\\\ d\", \"n\": 1}";
         List<StoredTraceEvent> batch = List.of(
                 new StoredTraceEvent(m, user, "accepted", "upstream-router", at, detail, unique("trace-source"), 2, 7),
@@ -487,12 +566,19 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     void traceRowsPastRetentionAreDeleted() {
         String m = unique("msg");
         Instant now = Instant.now();
-        traces.insertAll(List.of(
-                new StoredTraceEvent(m, "u", "accepted", "upstream-router", now.minus(Duration.ofDays(4)), "{}",
-                        unique("trace-source"), 0, 1_000_001),
-                new StoredTraceEvent(m, "u", "routed", "upstream-router", now.minus(Duration.ofDays(2)), "{}",
-                        unique("trace-source"), 0, 1_000_002)));
+        String source = unique("trace-source");
+        // Two batches: two rows. The events of one batch share a row, kept until the last of them is past retention.
+        traces.insertAll(List.of(new StoredTraceEvent(m, "u", "accepted", "upstream-router",
+                now.minus(Duration.ofDays(4)), "{}", source, 0, 1_000_001)));
+        traces.insertAll(List.of(new StoredTraceEvent(m, "u", "routed", "upstream-router",
+                now.minus(Duration.ofDays(2)), "{}", source, 0, 1_000_002)));
+        String own = unique("msg");
+        jdbc.sql("INSERT INTO trace_events (message_id, from_user_id, stage, app, at) VALUES (:m, 'u', 'replayed', "
+                + "'dlq-handler', now() - interval '4 days'), (:m, 'u', 'discarded', 'dlq-handler', now())")
+                .param("m", own).update();
         retention.run();
         assertThat(traces.of("u", m)).extracting(r -> r.stage()).as("retention 3 days").containsExactly("routed");
+        assertThat(traces.of("u", own)).extracting(r -> r.stage()).as("the handler's own stages too")
+                .containsExactly("discarded");
     }
 }

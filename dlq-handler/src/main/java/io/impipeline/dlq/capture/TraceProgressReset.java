@@ -1,7 +1,9 @@
 package io.impipeline.dlq.capture;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import io.impipeline.dlq.store.TraceRepository;
 import io.micrometer.core.instrument.Counter;
@@ -14,7 +16,12 @@ import org.springframework.kafka.listener.ConsumerAwareRebalanceListener;
 import org.springframework.stereotype.Component;
 
 /**
- * The trace store skips every record below the progress it keeps per source partition (a redelivery). When
+ * When the trace listener is given partitions, it reads each from the progress the store keeps for it (the next offset
+ * to store, in the transaction that stored the rows), not from the offset committed to Kafka afterwards: after a crash
+ * of PostgreSQL emptied the unlogged store, the progress starts again where the rows do (see
+ * {@link TraceCaptureListener}). A partition without progress is read from its committed offset.
+ *
+ * <p>The trace store skips every record below the progress it keeps per source partition (a redelivery). When
  * {@code im-trace-topic} is deleted and made again its offsets start again, and every new record would be below that
  * progress: so when the trace listener is given a partition whose stored progress is beyond the partition's end
  * (impossible for the same log), the progress is reset, logged and counted in {@value #RESETS}. A failed check is
@@ -62,6 +69,28 @@ public class TraceProgressReset implements ConsumerAwareRebalanceListener {
                 log.warn("trace progress not checked topic={} partition={} error={}", tp.topic(), tp.partition(),
                         e.toString());
             }
+        });
+        seekToProgress(consumer, partitions);
+    }
+
+    private void seekToProgress(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        Map<String, List<TopicPartition>> byTopic = partitions.stream()
+                .collect(Collectors.groupingBy(TopicPartition::topic));
+        byTopic.forEach((topic, list) -> {
+            Map<Integer, Long> progress;
+            try {
+                progress = repository.progress(topic, list.stream().map(TopicPartition::partition).toList());
+            } catch (RuntimeException e) {
+                log.warn("trace progress not read, partitions read from their committed offsets topic={} error={}",
+                        topic, e.toString());
+                return;
+            }
+            list.forEach(tp -> {
+                Long next = progress.get(tp.partition());
+                if (next != null) {
+                    consumer.seek(tp, next);
+                }
+            });
         });
     }
 }

@@ -20,14 +20,14 @@ final class HistoryStages {
 
     private static final String APP = "task-worker";
     private static final String PERSISTED = """
-            SELECT 0 AS id, message_id, from_user_id, '%s' AS stage, '%s' AS app, stored_at AS at,
+            SELECT 0 AS id, 0 AS n, message_id, from_user_id, '%s' AS stage, '%s' AS app, stored_at AS at,
                    jsonb_build_object('seq', seq, 'conversation_id', conversation_id, 'from', 'messages')::text
                        AS detail
             FROM messages WHERE message_id = :m AND from_user_id IN (%s)
             """;
     /** One stage per message: its users by status; the reason of a user not sent (the provider's last answer). */
     private static final String PUSHED = """
-            SELECT 0 AS id, message_id, from_user_id, '%s' AS stage, '%s' AS app, max(updated_at) AS at,
+            SELECT 0 AS id, 0 AS n, message_id, from_user_id, '%s' AS stage, '%s' AS app, max(updated_at) AS at,
                    jsonb_strip_nulls(jsonb_build_object(
                        'users', count(*),
                        'result', CASE WHEN bool_or(status = 'PENDING') THEN 'pending'

@@ -9,8 +9,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 import io.impipeline.dlq.settings.TraceStoreProperties;
@@ -38,31 +40,51 @@ public class TraceRepository {
 
     private static final TypeReference<Map<String, Object>> DETAIL = new TypeReference<>() {
     };
-    /** A whole batch, one array per column ({@code at} as ISO-8601 text). */
+    /** A whole batch's rows, one array per column ({@code at} as ISO-8601 text). */
     private static final String INSERT_ALL = """
-            INSERT INTO trace_events (message_id, from_user_id, stage, app, at, detail, src_partition, src_offset)
-            SELECT m, u, s, a, CAST(t AS timestamptz), CAST(d AS jsonb), p, o
+            INSERT INTO trace_message_events (message_id, from_user_id, at, events, src_partition, src_offset)
+            SELECT m, u, CAST(t AS timestamptz), CAST(e AS jsonb), p, o
             FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
-                        CAST(? AS text[]), CAST(? AS text[]), CAST(? AS int[]), CAST(? AS bigint[]))
-                 AS e(m, u, s, a, t, d, p, o)
+                        CAST(? AS int[]), CAST(? AS bigint[])) AS r(m, u, t, e, p, o)
             """;
     /**
      * The progress of the batch's source partitions, created at 0 when new and locked until the transaction ends:
      * a second consumer of the same partition (the old owner after a rebalance) waits here and then sees what this
-     * one stored. {@code DO UPDATE} (to the same value) is what locks an existing row and returns it.
+     * one stored. {@code DO UPDATE} (to the same value) is what locks an existing row and returns it; {@code xmax = 0}
+     * tells a row this statement created.
      */
     private static final String LOCK_PROGRESS = """
             INSERT INTO trace_progress (src_topic, src_partition, next_offset)
             SELECT t, p, 0 FROM unnest(CAST(? AS text[]), CAST(? AS int[])) AS k(t, p)
             ON CONFLICT (src_topic, src_partition) DO UPDATE SET next_offset = trace_progress.next_offset
-            RETURNING src_topic, src_partition, next_offset
+            RETURNING src_topic, src_partition, next_offset, (xmax = 0) AS created
+            """;
+    /** Of the partitions given, those never stored before (now remembered): the others' progress was lost. */
+    private static final String REMEMBER_SOURCES = """
+            INSERT INTO trace_sources (src_topic, src_partition)
+            SELECT t, p FROM unnest(CAST(? AS text[]), CAST(? AS int[])) AS k(t, p)
+            ON CONFLICT DO NOTHING
+            RETURNING src_topic, src_partition
             """;
     private static final String ADVANCE_PROGRESS = """
             UPDATE trace_progress AS g SET next_offset = n.o
             FROM unnest(CAST(? AS text[]), CAST(? AS int[]), CAST(? AS bigint[])) AS n(t, p, o)
             WHERE g.src_topic = n.t AND g.src_partition = n.p
             """;
-    private static final String COLUMNS = "id, message_id, from_user_id, stage, app, at, detail::text AS detail";
+    /**
+     * The events of {@code trace_message_events} as rows of their own, in the columns of {@link #OWN}; {@code id}
+     * and {@code n} order the rows of equal time as the topic did (first offset of the row, place in it).
+     */
+    private static final String TOPIC = """
+            SELECT r.src_offset AS id, x.n AS n, r.message_id, r.from_user_id, x.e->>'stage' AS stage,
+                   x.e->>'app' AS app, timestamptz 'epoch' + CAST(x.e->>'at' AS bigint) * interval '1 millisecond' AS at,
+                   (x.e->'detail')::text AS detail
+            FROM trace_message_events r CROSS JOIN LATERAL jsonb_array_elements(r.events) WITH ORDINALITY AS x(e, n)
+            WHERE r.message_id = :m""";
+    /** This app's own stages (and, before V7, the events read from the topic), one row each. */
+    private static final String OWN = """
+            SELECT id, 0 AS n, message_id, from_user_id, stage, app, at, detail::text AS detail
+            FROM trace_events WHERE message_id = :m""";
 
     private final NamedParameterJdbcTemplate jdbc;
     private final boolean ownStages;
@@ -87,70 +109,120 @@ public class TraceRepository {
     }
 
     /**
-     * Stores the events read from the trace topic in one statement (one array per column, unnested: a single parse
-     * and round trip for the whole batch, where a JDBC batch of single-row inserts costs a statement per event),
-     * skipping every event below its partition's progress (a redelivery: stored already), and advances the progress,
-     * all in one transaction. How many were new.
+     * Stores the events read from the trace topic, one row per message of the batch ({@link TraceMessageRows}) in one
+     * statement (one array per column, unnested: a single parse and round trip for the whole batch), skipping every
+     * event below its partition's progress (a redelivery: stored already), and advances the progress, all in one
+     * transaction. A partition stored before whose progress is gone (crash recovery empties the unlogged tables) is
+     * not stored from here: its progress starts again at 0 and it is returned, to be read again from its start.
      */
     @Transactional
-    public int insertAll(List<StoredTraceEvent> events) {
+    public Stored store(List<StoredTraceEvent> events) {
         if (events.isEmpty()) {
-            return 0;
+            return Stored.NONE;
         }
-        Integer n = jdbc.getJdbcOperations().execute((ConnectionCallback<Integer>) c -> {
-            Map<Source, Long> stored = lockProgress(c, events);
-            Map<Source, Long> advanced = new HashMap<>();
+        Stored result = jdbc.getJdbcOperations().execute((ConnectionCallback<Stored>) c -> {
+            Progress progress = lockProgress(c, events);
+            Set<TraceSource> lost = progress.created().isEmpty() ? Set.of() : lost(c, progress.created());
+            Map<TraceSource, Long> advanced = new HashMap<>();
             List<StoredTraceEvent> fresh = new ArrayList<>(events.size());
             for (StoredTraceEvent e : events) {
-                Source source = new Source(e.topic(), e.partition());
-                if (e.offset() >= advanced.getOrDefault(source, stored.get(source))) {
+                TraceSource source = new TraceSource(e.topic(), e.partition());
+                if (!lost.contains(source) && e.offset() >= advanced.getOrDefault(source, progress.next().get(source))) {
                     fresh.add(e);
                     advanced.put(source, e.offset() + 1);
                 }
             }
-            if (fresh.isEmpty()) {
-                return 0;
+            if (!fresh.isEmpty()) {
+                insert(c, TraceMessageRows.of(fresh));
+                advance(c, advanced);
             }
-            int inserted = insert(c, fresh);
-            advance(c, advanced);
-            return inserted;
+            return new Stored(fresh.size(), List.copyOf(lost));
         });
-        return n == null ? 0 : n;
+        return result == null ? Stored.NONE : result;
     }
 
-    private static Map<Source, Long> lockProgress(Connection c, List<StoredTraceEvent> events) throws SQLException {
-        List<Source> sources = events.stream().map(e -> new Source(e.topic(), e.partition())).distinct().toList();
-        Map<Source, Long> next = new HashMap<>();
+    /** How many events were new; see {@link #store}. */
+    @Transactional
+    public int insertAll(List<StoredTraceEvent> events) {
+        return store(events).events();
+    }
+
+    /**
+     * What {@link #store} did.
+     *
+     * @param events how many events were new (stored)
+     * @param lost   source partitions whose progress was lost: read them again from their start
+     */
+    public record Stored(int events, List<TraceSource> lost) {
+
+        static final Stored NONE = new Stored(0, List.of());
+    }
+
+    /** A partition of a trace topic. */
+    public record TraceSource(String topic, int partition) {
+    }
+
+    private record Progress(Map<TraceSource, Long> next, List<TraceSource> created) {
+    }
+
+    private static Progress lockProgress(Connection c, List<StoredTraceEvent> events) throws SQLException {
+        List<TraceSource> sources = events.stream().map(e -> new TraceSource(e.topic(), e.partition())).distinct()
+                .toList();
+        Map<TraceSource, Long> next = new HashMap<>();
+        List<TraceSource> created = new ArrayList<>(0);
         try (PreparedStatement lock = c.prepareStatement(LOCK_PROGRESS)) {
-            lock.setArray(1, c.createArrayOf("text", sources.stream().map(Source::topic).toArray(String[]::new)));
-            lock.setArray(2, c.createArrayOf("int4", sources.stream().map(Source::partition).toArray(Integer[]::new)));
+            setSources(c, lock, sources);
             try (ResultSet rs = lock.executeQuery()) {
                 while (rs.next()) {
-                    next.put(new Source(rs.getString(1), rs.getInt(2)), rs.getLong(3));
+                    TraceSource source = new TraceSource(rs.getString(1), rs.getInt(2));
+                    next.put(source, rs.getLong(3));
+                    if (rs.getBoolean(4)) {
+                        created.add(source);
+                    }
                 }
             }
         }
-        return next;
+        return new Progress(next, created);
     }
 
-    private static int insert(Connection c, List<StoredTraceEvent> events) throws SQLException {
+    /** Of these partitions without progress, the ones stored before: their progress was lost. */
+    private static Set<TraceSource> lost(Connection c, List<TraceSource> created) throws SQLException {
+        Set<TraceSource> lost = new HashSet<>(created);
+        try (PreparedStatement remember = c.prepareStatement(REMEMBER_SOURCES)) {
+            setSources(c, remember, created);
+            try (ResultSet rs = remember.executeQuery()) {
+                while (rs.next()) {
+                    lost.remove(new TraceSource(rs.getString(1), rs.getInt(2)));
+                }
+            }
+        }
+        return lost;
+    }
+
+    private static void setSources(Connection c, PreparedStatement statement, List<TraceSource> sources)
+            throws SQLException {
+        statement.setArray(1, c.createArrayOf("text", sources.stream().map(TraceSource::topic)
+                .toArray(String[]::new)));
+        statement.setArray(2, c.createArrayOf("int4", sources.stream().map(TraceSource::partition)
+                .toArray(Integer[]::new)));
+    }
+
+    private static void insert(Connection c, List<TraceMessageRows.Row> rows) throws SQLException {
         try (PreparedStatement insert = c.prepareStatement(INSERT_ALL)) {
-            insert.setArray(1, c.createArrayOf("text", column(events, StoredTraceEvent::messageId)));
-            insert.setArray(2, c.createArrayOf("text", column(events, StoredTraceEvent::fromUserId)));
-            insert.setArray(3, c.createArrayOf("text", column(events, StoredTraceEvent::stage)));
-            insert.setArray(4, c.createArrayOf("text", column(events, StoredTraceEvent::app)));
-            insert.setArray(5, c.createArrayOf("text", column(events, e -> e.at().toString())));
-            insert.setArray(6, c.createArrayOf("text", column(events, StoredTraceEvent::detailJson)));
-            insert.setArray(7, c.createArrayOf("int4", events.stream().map(StoredTraceEvent::partition)
+            insert.setArray(1, c.createArrayOf("text", column(rows, TraceMessageRows.Row::messageId)));
+            insert.setArray(2, c.createArrayOf("text", column(rows, TraceMessageRows.Row::fromUserId)));
+            insert.setArray(3, c.createArrayOf("text", column(rows, r -> r.at().toString())));
+            insert.setArray(4, c.createArrayOf("text", column(rows, TraceMessageRows.Row::eventsJson)));
+            insert.setArray(5, c.createArrayOf("int4", rows.stream().map(TraceMessageRows.Row::partition)
                     .toArray(Integer[]::new)));
-            insert.setArray(8, c.createArrayOf("int8", events.stream().map(StoredTraceEvent::offset)
+            insert.setArray(6, c.createArrayOf("int8", rows.stream().map(TraceMessageRows.Row::offset)
                     .toArray(Long[]::new)));
-            return insert.executeUpdate();
+            insert.executeUpdate();
         }
     }
 
-    private static void advance(Connection c, Map<Source, Long> next) throws SQLException {
-        List<Map.Entry<Source, Long>> moved = List.copyOf(next.entrySet());
+    private static void advance(Connection c, Map<TraceSource, Long> next) throws SQLException {
+        List<Map.Entry<TraceSource, Long>> moved = List.copyOf(next.entrySet());
         try (PreparedStatement update = c.prepareStatement(ADVANCE_PROGRESS)) {
             update.setArray(1, c.createArrayOf("text", moved.stream().map(m -> m.getKey().topic())
                     .toArray(String[]::new)));
@@ -160,6 +232,17 @@ public class TraceRepository {
                     .toArray(Long[]::new)));
             update.executeUpdate();
         }
+    }
+
+    /** The stored progress (next offset to store) of these partitions of one topic; a partition without progress is absent. */
+    public Map<Integer, Long> progress(String topic, Collection<Integer> partitions) {
+        Map<Integer, Long> next = new HashMap<>();
+        jdbc.query("SELECT src_partition, next_offset FROM trace_progress WHERE src_topic = :t AND src_partition IN "
+                        + "(:p)", new MapSqlParameterSource("t", topic).addValue("p", partitions),
+                (ResultSet rs) -> {
+                    next.put(rs.getInt(1), rs.getLong(2));
+                });
+        return next;
     }
 
     /**
@@ -173,16 +256,8 @@ public class TraceRepository {
                 """, new MapSqlParameterSource("t", topic).addValue("p", partition).addValue("end", endOffset)) > 0;
     }
 
-    /** A partition of a trace topic. */
-    private record Source(String topic, int partition) {
-    }
-
-    private static String[] column(List<StoredTraceEvent> events, Function<StoredTraceEvent, String> value) {
-        return events.stream().map(value).toArray(String[]::new);
-    }
-
-    public int insert(StoredTraceEvent event) {
-        return insertAll(List.of(event));
+    private static <T> String[] column(List<T> rows, Function<T, String> value) {
+        return rows.stream().map(value).toArray(String[]::new);
     }
 
     /**
@@ -231,36 +306,47 @@ public class TraceRepository {
     }
 
     /**
-     * The stages of one message of one sender, by time then id: its trace events, the router's admission they carry
-     * ({@link Admissions}) and, when the task-worker's tables are in this database, the stages read from them
+     * The stages of one message of one sender, by time then as read: its trace events, the router's admission they
+     * carry ({@link Admissions}) and, when the task-worker's tables are in this database, the stages read from them
      * ({@link HistoryStages}).
      */
     public List<TraceRow> of(String fromUserId, String messageId) {
         MapSqlParameterSource params = new MapSqlParameterSource("m", messageId).addValue("u", fromUserId);
         String senders = "SELECT CAST(:u AS text)";
-        return Admissions.expand(jdbc.query(history.tables().union("SELECT " + COLUMNS
-                + " FROM trace_events WHERE message_id = :m AND from_user_id = :u", senders) + " ORDER BY at, id",
+        String events = TOPIC + " AND r.from_user_id = :u UNION ALL " + OWN + " AND from_user_id = :u";
+        return Admissions.expand(jdbc.query(history.tables().union(events, senders) + " ORDER BY at, id, n",
                 params, TraceRepository::map));
     }
 
-    /** The stages of every sender's message with this id, by sender, then time, then id. */
+    /** The stages of every sender's message with this id, by sender, then time, then as read. */
     public List<TraceRow> of(String messageId) {
         MapSqlParameterSource params = new MapSqlParameterSource("m", messageId);
         HistoryStages.Tables tables = history.tables();
         // The push ledger's key starts with the sender: its senders first, from the rows that know them.
-        String senders = "SELECT from_user_id FROM trace_events WHERE message_id = :m"
+        String senders = "SELECT from_user_id FROM trace_message_events WHERE message_id = :m"
+                + " UNION SELECT from_user_id FROM trace_events WHERE message_id = :m"
                 + (tables.messages() ? " UNION SELECT from_user_id FROM messages WHERE message_id = :m" : "");
-        return Admissions.expand(jdbc.query(tables.union("SELECT " + COLUMNS
-                + " FROM trace_events WHERE message_id = :m", senders) + " ORDER BY from_user_id, at, id", params,
-                TraceRepository::map));
+        return Admissions.expand(jdbc.query(tables.union(TOPIC + " UNION ALL " + OWN, senders)
+                + " ORDER BY from_user_id, at, id, n", params, TraceRepository::map));
     }
 
-    /** Deletes at most {@code batch} rows older than {@code cutoff}; how many. */
+    /**
+     * Deletes at most {@code batch} rows older than {@code cutoff} from each trace table ({@code at}: a message row's
+     * latest event); how many rows in all (fewer than {@code batch}: both are done).
+     */
     public int deleteOlderThan(Instant cutoff, int batch) {
-        return jdbc.update("""
+        MapSqlParameterSource params = new MapSqlParameterSource("cutoff", Timestamp.from(cutoff))
+                .addValue("batch", batch);
+        // trace_message_events has no key of its own: a row's physical address is enough within the statement.
+        int topic = jdbc.update("""
+                DELETE FROM trace_message_events WHERE ctid = ANY (ARRAY(
+                    SELECT ctid FROM trace_message_events WHERE at < :cutoff LIMIT :batch))
+                """, params);
+        int own = jdbc.update("""
                 DELETE FROM trace_events WHERE id IN (
                     SELECT id FROM trace_events WHERE at < :cutoff LIMIT :batch)
-                """, new MapSqlParameterSource("cutoff", Timestamp.from(cutoff)).addValue("batch", batch));
+                """, params);
+        return topic + own;
     }
 
     /** Where a dead letter was read: its unique coordinates in {@code dead_letters}. */
