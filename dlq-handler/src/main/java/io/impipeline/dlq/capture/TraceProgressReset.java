@@ -55,7 +55,7 @@ public class TraceProgressReset implements ConsumerAwareRebalanceListener {
         } catch (RuntimeException e) {
             log.warn("trace progress not checked against the partitions' ends partitions={} error={}", partitions,
                     e.toString());
-            return;
+            ends = Map.of();
         }
         ends.forEach((tp, end) -> {
             try {
