@@ -322,6 +322,28 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(traces.of(m)).extracting(TraceRow::fromUserId).containsExactly("u", "u", "u", "v");
     }
 
+    /** The dispatcher's delivered event carries the push tasks of the same routed record: listed right after it. */
+    @Test
+    void aPushTaskCarriedByADeliveredEventIsAStageOfItsOwn() {
+        String m = unique("msg");
+        long t = System.currentTimeMillis();
+        sendTrace(new TraceEvent(m, "u", TraceStage.ROUTED, "upstream-router", t, Map.of("seq", 1)));
+        sendTrace(new TraceEvent(m, "u", TraceStage.DELIVERED, "downstream-dispatcher", t + 4, Map.of("records", 2,
+                "push_task", Map.of("tasks", 1, "users", 3))));
+        sendTrace(new TraceEvent(m, "u", TraceStage.DELIVERED, "downstream-dispatcher", t + 4, Map.of("records", 1)));
+
+        JsonNode trace = awaitTrace("u", m, 4);
+        assertThat(stageNames(trace)).containsExactly("routed", "delivered", "push_task", "delivered");
+        JsonNode carrier = trace.get("stages").get(1);
+        assertThat(carrier.get("detail").has("push_task")).as("listed without it").isFalse();
+        assertThat(carrier.get("detail").get("records").asInt()).isEqualTo(2);
+        JsonNode push = trace.get("stages").get(2);
+        assertThat(push.get("app").asString()).isEqualTo("downstream-dispatcher");
+        assertThat(push.get("at").asString()).isEqualTo(carrier.get("at").asString());
+        assertThat(push.get("detail").get("users").asInt()).isEqualTo(3);
+        assertThat(push.get("detail").get("tasks").asInt()).isEqualTo(1);
+    }
+
     /**
      * The topic's events are in unlogged tables, which PostgreSQL's crash recovery empties (TRUNCATE does to them
      * what it does): the next record of a partition the store has stored before finds no progress, and the listener

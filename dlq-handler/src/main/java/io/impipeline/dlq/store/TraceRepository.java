@@ -306,15 +306,15 @@ public class TraceRepository {
     }
 
     /**
-     * The stages of one message of one sender, by time then as read: its trace events, the router's admission they
-     * carry ({@link Admissions}) and, when the task-worker's tables are in this database, the stages read from them
+     * The stages of one message of one sender, by time then as read: its trace events, the stages they carry
+     * ({@link CarriedStages}) and, when the task-worker's tables are in this database, the stages read from them
      * ({@link HistoryStages}).
      */
     public List<TraceRow> of(String fromUserId, String messageId) {
         MapSqlParameterSource params = new MapSqlParameterSource("m", messageId).addValue("u", fromUserId);
         String senders = "SELECT CAST(:u AS text)";
         String events = TOPIC + " AND r.from_user_id = :u UNION ALL " + OWN + " AND from_user_id = :u";
-        return Admissions.expand(jdbc.query(history.tables().union(events, senders) + " ORDER BY at, id, n",
+        return CarriedStages.expand(jdbc.query(history.tables().union(events, senders) + " ORDER BY at, id, n",
                 params, TraceRepository::map));
     }
 
@@ -326,7 +326,7 @@ public class TraceRepository {
         String senders = "SELECT from_user_id FROM trace_message_events WHERE message_id = :m"
                 + " UNION SELECT from_user_id FROM trace_events WHERE message_id = :m"
                 + (tables.messages() ? " UNION SELECT from_user_id FROM messages WHERE message_id = :m" : "");
-        return Admissions.expand(jdbc.query(tables.union(TOPIC + " UNION ALL " + OWN, senders)
+        return CarriedStages.expand(jdbc.query(tables.union(TOPIC + " UNION ALL " + OWN, senders)
                 + " ORDER BY from_user_id, at, id, n", params, TraceRepository::map));
     }
 

@@ -126,9 +126,9 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
     }
 
     /**
-     * The records and, after them, at most two trace events: {@code delivered} listing every downstream record and
-     * {@code push_task} counting the push tasks; keyed by message_id, without the routed record's headers (a trace
-     * record needs none).
+     * The records and, after them, one trace event: {@code delivered} listing every downstream record (carrying
+     * {@code push_task}, the push tasks counted, when there are some), or {@code push_task} alone; keyed by
+     * message_id, without the routed record's headers (a trace record needs none).
      */
     private List<Record<String, Dispatch>> withTraces(List<Record<String, Dispatch>> out, RoutedMessage routed,
                                                       long now) {
@@ -147,15 +147,12 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
         if (deliveries.isEmpty() && pushTasks == 0) {
             return out;
         }
-        List<Record<String, Dispatch>> traced = new ArrayList<>(out.size() + 2);
+        List<Record<String, Dispatch>> traced = new ArrayList<>(out.size() + 1);
         traced.addAll(out);
-        long timestamp = out.get(0).timestamp();
-        if (!deliveries.isEmpty()) {
-            traced.add(trace(settings.traces().delivered(routed, deliveries, now), timestamp));
-        }
-        if (pushTasks > 0) {
-            traced.add(trace(settings.traces().pushTasks(routed, pushTasks, pushUsers, now), timestamp));
-        }
+        TraceEvent event = deliveries.isEmpty()
+                ? settings.traces().pushTasks(routed, pushTasks, pushUsers, now)
+                : settings.traces().delivered(routed, deliveries, pushTasks, pushUsers, now);
+        traced.add(trace(event, out.get(0).timestamp()));
         return traced;
     }
 

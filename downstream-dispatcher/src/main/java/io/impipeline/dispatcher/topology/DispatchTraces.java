@@ -12,9 +12,11 @@ import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.UpstreamMessage;
 
 /**
- * The dispatcher's trace events (issue 15), at most two per routed record: {@code delivered} listing the downstream
- * records written (a group batch's record per gateway, not per member), {@code push_task} for its
- * {@code offline_push} tasks.
+ * The dispatcher's trace event (issue 15), one per routed record: {@code delivered} listing the downstream records
+ * written (a group batch's record per gateway, not per member) and carrying {@code push_task} (its
+ * {@code offline_push} tasks: how many, for how many users) when there are both, which the trace API lists as a stage
+ * of its own; {@code push_task} alone when nothing was delivered. One record where there were two: a group's routed
+ * records mostly have online and offline members.
  * Identity: the message's ({@code from_user_id}, {@code message_id}); {@code app} = {@value DispatchTopology#STAGE}.
  * Details are ids and numbers, never content. Off ({@code im.trace.enabled=false}), {@link #on()} is false and the
  * dispatch step makes none.
@@ -62,20 +64,31 @@ final class DispatchTraces {
      *
      * @param deliveries {@link #delivery} of each record, in the order written
      */
-    TraceEvent delivered(RoutedMessage routed, List<Map<String, Object>> deliveries, long at) {
-        Map<String, Object> detail = new LinkedHashMap<>(5);
+    TraceEvent delivered(RoutedMessage routed, List<Map<String, Object>> deliveries, int pushTasks, int pushUsers,
+                         long at) {
+        Map<String, Object> detail = new LinkedHashMap<>(6);
         detail.put("records", deliveries.size());
         detail.put("recipients", deliveries.stream().mapToInt(d -> (Integer) d.get("recipients")).sum());
         detail.put("deliveries", deliveries.size() <= MAX_LISTED ? deliveries : deliveries.subList(0, MAX_LISTED));
         if (routed.sync()) {
             detail.put("sync", true);
         }
+        if (pushTasks > 0) {
+            detail.put(TraceStage.PUSH_TASK.wireName(), pushTaskFacts(pushTasks, pushUsers));
+        }
         return event(routed, TraceStage.DELIVERED, at, detail);
     }
 
-    /** The {@code offline_push} tasks written for one routed record: how many, for how many users in all. */
+    /**
+     * The {@code offline_push} tasks written for a routed record that delivered nothing: how many, for how many users
+     * in all.
+     */
     TraceEvent pushTasks(RoutedMessage routed, int tasks, int users, long at) {
-        return event(routed, TraceStage.PUSH_TASK, at, Map.of("tasks", tasks, "users", users));
+        return event(routed, TraceStage.PUSH_TASK, at, pushTaskFacts(tasks, users));
+    }
+
+    private static Map<String, Object> pushTaskFacts(int tasks, int users) {
+        return Map.of("tasks", tasks, "users", users);
     }
 
     private static TraceEvent event(RoutedMessage routed, TraceStage stage, long at, Map<String, Object> detail) {

@@ -1,0 +1,94 @@
+package io.impipeline.dlq.store;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.impipeline.model.trace.TraceStage;
+
+/**
+ * Stages that travel inside another stage's event (one trace record less each, docs/dlq-handler.md "Fewer records
+ * than stages") and are listed as the stages of their own they are:
+ * <ul>
+ *   <li>the router's {@code accepted}: its next event of the message ({@code routed}, {@code held} or
+ *   {@code filtered}) carries it as {@code accepted: {at, partition, offset}}; listed at its own time, before the
+ *   carrier when the times are equal;</li>
+ *   <li>the dispatcher's {@code push_task}: a {@code delivered} event of a routed record that also made offline-push
+ *   tasks carries it as {@code push_task: {tasks, users}}; listed at the carrier's time, right after it.</li>
+ * </ul>
+ * The carrier is listed without them. A row whose carried stage is not in that form is listed as it was stored.
+ */
+final class CarriedStages {
+
+    private static final String ACCEPTED = TraceStage.ACCEPTED.wireName();
+    private static final String PUSH_TASK = TraceStage.PUSH_TASK.wireName();
+    private static final String DELIVERED = TraceStage.DELIVERED.wireName();
+
+    private CarriedStages() {
+    }
+
+    /**
+     * The rows with each carried stage as a stage of its own, in the rows' order of senders, then by time; the
+     * order of equal times kept.
+     */
+    static List<TraceRow> expand(List<TraceRow> rows) {
+        List<TraceRow> out = new ArrayList<>(rows.size() + rows.size() / 2);
+        boolean expanded = false;
+        for (TraceRow row : rows) {
+            TraceRow admission = admission(row);
+            TraceRow pushTask = pushTask(row);
+            if (admission == null && pushTask == null) {
+                out.add(row);
+                continue;
+            }
+            Map<String, Object> rest = new LinkedHashMap<>(row.detail());
+            if (admission != null) {
+                rest.remove(ACCEPTED);
+                out.add(admission);
+            }
+            if (pushTask != null) {
+                rest.remove(PUSH_TASK);
+            }
+            out.add(new TraceRow(row.id(), row.messageId(), row.fromUserId(), row.stage(), row.app(), row.at(), rest));
+            if (pushTask != null) {
+                out.add(pushTask);
+            }
+            expanded = true;
+        }
+        if (expanded) {
+            Map<String, Integer> senders = new HashMap<>();
+            rows.forEach(r -> senders.putIfAbsent(r.fromUserId(), senders.size()));
+            // Stable: rows of equal time keep their order (an admission first, a carried push_task after its carrier).
+            out.sort(Comparator.<TraceRow>comparingInt(r -> senders.get(r.fromUserId())).thenComparing(TraceRow::at));
+        }
+        return out;
+    }
+
+    private static TraceRow admission(TraceRow row) {
+        if (!(row.detail().get(ACCEPTED) instanceof Map<?, ?> facts) || !(facts.get("at") instanceof Number at)) {
+            return null;
+        }
+        return carried(row, ACCEPTED, Instant.ofEpochMilli(at.longValue()), facts);
+    }
+
+    private static TraceRow pushTask(TraceRow row) {
+        if (!DELIVERED.equals(row.stage()) || !(row.detail().get(PUSH_TASK) instanceof Map<?, ?> facts)) {
+            return null;
+        }
+        return carried(row, PUSH_TASK, row.at(), facts);
+    }
+
+    private static TraceRow carried(TraceRow row, String stage, Instant at, Map<?, ?> facts) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        facts.forEach((k, v) -> {
+            if (!"at".equals(k)) {
+                detail.put(String.valueOf(k), v);
+            }
+        });
+        return new TraceRow(row.id(), row.messageId(), row.fromUserId(), stage, row.app(), at, detail);
+    }
+}
