@@ -91,6 +91,11 @@ public final class KafkaServerProcess implements AutoCloseable {
                         : "controller.quorum.voters=" + String.join(",", voters),
                 "log.dirs=" + logs.toAbsolutePath(),
                 "num.partitions=1",
+                // Like production (infra/docker-compose.yml): topics created without a replica count, Kafka Streams'
+                // repartition and changelog topics, get the cluster's; with 1 (Kafka's default) a third of them sat
+                // on each node of three, and a dead node stopped every Streams app until it came back.
+                "default.replication.factor=" + replication,
+                "min.insync.replicas=" + Math.min(2, replication),
                 "offsets.topic.replication.factor=" + replication,
                 "transaction.state.log.replication.factor=" + replication,
                 "transaction.state.log.min.isr=" + Math.min(2, replication),
