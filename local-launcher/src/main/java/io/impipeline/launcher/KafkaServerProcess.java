@@ -25,6 +25,36 @@ public final class KafkaServerProcess implements AutoCloseable {
     /** Environment variable: comma-separated {@code name=level} features to format the storage with. */
     public static final String FEATURES_ENV = "IM_KAFKA_FEATURES";
 
+    /**
+     * The node's logging. Kafka 4.1's server logs through SLF4J, and on the launcher's classpath SLF4J's binding is
+     * logback (log4j-core is there too, but nothing routes SLF4J to it, so {@code -Dlog4j2.*} settings change
+     * nothing). Without this file the node picked up the launcher's own {@code logback.xml}: ERROR on stdout, the
+     * rest appended to {@code .local/logs/infra.log} under the working directory. Here: everything to stdout (the
+     * node's log file), WARN by default, INFO for what a failover is made of: the controller's fencing, leader
+     * elections and ISR changes, the KRaft quorum, the broker's registration and unfencing, partitions becoming
+     * leader or follower, and the transaction and group coordinators moving.
+     */
+    static final String LOGGING = """
+            <configuration>
+              <appender name="STDOUT" class="ch.qos.logback.core.ConsoleAppender">
+                <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
+              </appender>
+              <logger name="org.apache.kafka.controller" level="INFO"/>
+              <logger name="org.apache.kafka.raft" level="INFO"/>
+              <logger name="org.apache.kafka.metadata" level="INFO"/>
+              <logger name="kafka.server.KafkaRaftServer" level="INFO"/>
+              <logger name="kafka.server.BrokerServer" level="INFO"/>
+              <logger name="kafka.server.BrokerLifecycleManager" level="INFO"/>
+              <logger name="kafka.server.ReplicaManager" level="INFO"/>
+              <logger name="kafka.cluster.Partition" level="INFO"/>
+              <logger name="state.change.logger" level="INFO"/>
+              <logger name="kafka.coordinator.transaction" level="INFO"/>
+              <logger name="org.apache.kafka.coordinator.transaction" level="INFO"/>
+              <logger name="org.apache.kafka.coordinator.group" level="INFO"/>
+              <root level="WARN"><appender-ref ref="STDOUT"/></root>
+            </configuration>
+            """;
+
     private final int nodeId;
     private final int port;
     private final List<String> command;
@@ -61,6 +91,11 @@ public final class KafkaServerProcess implements AutoCloseable {
                         : "controller.quorum.voters=" + String.join(",", voters),
                 "log.dirs=" + logs.toAbsolutePath(),
                 "num.partitions=1",
+                // Like production (infra/docker-compose.yml): topics created without a replica count, Kafka Streams'
+                // repartition and changelog topics, get the cluster's; with 1 (Kafka's default) a third of them sat
+                // on each node of three, and a dead node stopped every Streams app until it came back.
+                "default.replication.factor=" + replication,
+                "min.insync.replicas=" + Math.min(2, replication),
                 "offsets.topic.replication.factor=" + replication,
                 "transaction.state.log.replication.factor=" + replication,
                 "transaction.state.log.min.isr=" + Math.min(2, replication),
@@ -89,9 +124,11 @@ public final class KafkaServerProcess implements AutoCloseable {
         if (formatting.waitFor() != 0) {
             throw new IllegalStateException("formatting Kafka storage failed; see " + logFile);
         }
+        Path logging = dataDirectory.resolve("kafka-" + nodeId + "-logback.xml");
+        Files.writeString(logging, LOGGING);
         KafkaServerProcess node = new KafkaServerProcess(nodeId, port, List.of(java, "-Xmx512m",
-                "-XX:+UseSerialGC", "-Dlog4j2.level=WARN", "-cp", classpath, "kafka.Kafka", config.toString()),
-                logFile);
+                "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logging.toAbsolutePath(), "-cp", classpath,
+                "kafka.Kafka", config.toString()), logFile);
         node.launch();
         return node;
     }
