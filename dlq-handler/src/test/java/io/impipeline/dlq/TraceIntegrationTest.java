@@ -294,6 +294,10 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
             consumer.assign(List.of(partition));
             progressReset.onPartitionsAssigned(consumer, List.of(partition));
             assertThat(consumer.position(partition)).as("offset 2 stored: next is 3").isEqualTo(3);
+
+            jdbc.sql("DELETE FROM trace_progress WHERE src_topic = :t").param("t", source).update();
+            progressReset.onPartitionsAssigned(consumer, List.of(partition));
+            assertThat(consumer.position(partition)).as("stored before, progress gone: from its start").isZero();
         }
     }
 

@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
  * When the trace listener is given partitions, it reads each from the progress the store keeps for it (the next offset
  * to store, in the transaction that stored the rows), not from the offset committed to Kafka afterwards: after a crash
  * of PostgreSQL emptied the unlogged store, the progress starts again where the rows do (see
- * {@link TraceCaptureListener}). A partition without progress is read from its committed offset.
+ * {@link TraceCaptureListener}): a partition stored before without progress is read from its start, one never stored
+ * from its committed offset.
  *
  * <p>The trace store skips every record below the progress it keeps per source partition (a redelivery). When
  * {@code im-trace-topic} is deleted and made again its offsets start again, and every new record would be below that

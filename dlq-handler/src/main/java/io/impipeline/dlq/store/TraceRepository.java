@@ -234,11 +234,19 @@ public class TraceRepository {
         }
     }
 
-    /** The stored progress (next offset to store) of these partitions of one topic; a partition without progress is absent. */
+    /**
+     * Where to read these partitions of one topic from: the stored progress (next offset to store); 0 for a partition
+     * stored before whose progress is gone (crash recovery emptied the unlogged tables: read it again from its start);
+     * a partition never stored is absent.
+     */
     public Map<Integer, Long> progress(String topic, Collection<Integer> partitions) {
         Map<Integer, Long> next = new HashMap<>();
-        jdbc.query("SELECT src_partition, next_offset FROM trace_progress WHERE src_topic = :t AND src_partition IN "
-                        + "(:p)", new MapSqlParameterSource("t", topic).addValue("p", partitions),
+        jdbc.query("""
+                SELECT s.src_partition, coalesce(g.next_offset, 0)
+                FROM trace_sources s LEFT JOIN trace_progress g
+                     ON g.src_topic = s.src_topic AND g.src_partition = s.src_partition
+                WHERE s.src_topic = :t AND s.src_partition IN (:p)
+                """, new MapSqlParameterSource("t", topic).addValue("p", partitions),
                 (ResultSet rs) -> {
                     next.put(rs.getInt(1), rs.getLong(2));
                 });
