@@ -241,6 +241,16 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
                 .containsExactly("accepted", "routed", "delivered", "pushed");
     }
 
+    /** A plain consumer given this partition, as the trace listener's consumer is when it is assigned. */
+    private KafkaConsumer<byte[], byte[]> assignedConsumer(TopicPartition partition) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+        consumer.assign(List.of(partition));
+        return consumer;
+    }
+
     /** The trace topic deleted and made again: its offsets start again below the stored progress. */
     @Test
     void aRecreatedTraceTopicIsStoredFromItsStart() throws Exception {
@@ -256,11 +266,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         double resetsBefore = meters.counter(TraceProgressReset.RESETS).count();
 
         TopicPartition partition = new TopicPartition(source, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            consumer.assign(List.of(partition));
+        try (KafkaConsumer<byte[], byte[]> consumer = assignedConsumer(partition)) {
             progressReset.onPartitionsAssigned(consumer, List.of(partition));
             assertThat(meters.counter(TraceProgressReset.RESETS).count() - resetsBefore)
                     .as("progress 501 is beyond the end (2)").isEqualTo(1.0);
@@ -287,11 +293,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(traces.insertAll(List.of(new StoredTraceEvent(unique("msg"), "u", "routed", "upstream-router",
                 Instant.now(), "{}", source, 0, 2)))).isEqualTo(1);
         TopicPartition partition = new TopicPartition(source, 0);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.getBrokersAsString(),
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class))) {
-            consumer.assign(List.of(partition));
+        try (KafkaConsumer<byte[], byte[]> consumer = assignedConsumer(partition)) {
             progressReset.onPartitionsAssigned(consumer, List.of(partition));
             assertThat(consumer.position(partition)).as("offset 2 stored: next is 3").isEqualTo(3);
 
