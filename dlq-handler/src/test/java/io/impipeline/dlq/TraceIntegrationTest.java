@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.impipeline.dlq.capture.TraceCaptureListener;
-import io.impipeline.dlq.capture.TraceProgressReset;
+import io.impipeline.dlq.capture.TraceProgressAssignment;
 import io.impipeline.dlq.capture.TraceRetention;
 import io.impipeline.dlq.settings.TraceStoreProperties;
 import io.impipeline.dlq.store.DeadLetterFilter;
@@ -49,7 +49,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     @Autowired
     TraceRetention retention;
     @Autowired
-    TraceProgressReset progressReset;
+    TraceProgressAssignment progressAssignment;
     @Autowired
     NamedParameterJdbcTemplate namedJdbc;
     @Autowired
@@ -71,6 +71,11 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
 
     private void sendTraceBytes(String topic, String key, byte[] value) {
         send(new ProducerRecord<>(topic, key, value));
+    }
+
+    /** Stores these events as the listener does; how many were new. */
+    private int insertAll(List<StoredTraceEvent> events) {
+        return traces.store(events).events();
     }
 
     private JsonNode awaitTrace(String fromUserId, String messageId, int stages) {
@@ -211,12 +216,12 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         String source = unique("trace-source");
         StoredTraceEvent e = new StoredTraceEvent(m, "u", "accepted", "upstream-router", Instant.now(), "{}", source, 1,
                 42);
-        assertThat(traces.insertAll(List.of(e))).isEqualTo(1);
-        assertThat(traces.insertAll(List.of(e))).as("same coordinates").isZero();
+        assertThat(insertAll(List.of(e))).isEqualTo(1);
+        assertThat(insertAll(List.of(e))).as("same coordinates").isZero();
         assertThat(traces.of("u", m)).hasSize(1);
         StoredTraceEvent next = new StoredTraceEvent(m, "u", "routed", "upstream-router", Instant.now(), "{}", source,
                 1, 43);
-        assertThat(traces.insertAll(List.of(e, next, next))).as("one batch: a stored one and a repeated new one")
+        assertThat(insertAll(List.of(e, next, next))).as("one batch: a stored one and a repeated new one")
                 .isEqualTo(1);
         assertThat(traces.of("u", m)).extracting(TraceRow::stage).containsExactly("accepted", "routed");
     }
@@ -226,11 +231,11 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         String m = unique("msg");
         String source = unique("trace-source");
         Instant at = Instant.now();
-        assertThat(traces.insertAll(List.of(
+        assertThat(insertAll(List.of(
                 new StoredTraceEvent(m, "u", "accepted", "upstream-router", at, "{}", source, 0, 10),
                 new StoredTraceEvent(m, "u", "routed", "upstream-router", at.plusMillis(1), "{}", source, 1, 3))))
                 .isEqualTo(2);
-        assertThat(traces.insertAll(List.of(
+        assertThat(insertAll(List.of(
                 new StoredTraceEvent(m, "u", "delivered", "downstream-dispatcher", at.plusMillis(2), "{}", source, 1,
                         4),
                 new StoredTraceEvent(m, "u", "persisted", "task-worker", at.plusMillis(3), "{}", source, 0, 9),
@@ -260,23 +265,23 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
             sendTraceBytes(source, "k", "{}".getBytes(StandardCharsets.UTF_8));
         }
         String old = unique("msg");
-        assertThat(traces.insertAll(List.of(
+        assertThat(insertAll(List.of(
                 new StoredTraceEvent(old, "u", "accepted", "upstream-router", Instant.now(), "{}", source, 0, 500))))
                 .isEqualTo(1);
-        double resetsBefore = meters.counter(TraceProgressReset.RESETS).count();
+        double resetsBefore = meters.counter(TraceProgressAssignment.RESETS).count();
 
         TopicPartition partition = new TopicPartition(source, 0);
         try (KafkaConsumer<byte[], byte[]> consumer = assignedConsumer(partition)) {
-            progressReset.onPartitionsAssigned(consumer, List.of(partition));
-            assertThat(meters.counter(TraceProgressReset.RESETS).count() - resetsBefore)
+            progressAssignment.onPartitionsAssigned(consumer, List.of(partition));
+            assertThat(meters.counter(TraceProgressAssignment.RESETS).count() - resetsBefore)
                     .as("progress 501 is beyond the end (2)").isEqualTo(1.0);
             assertThat(consumer.position(partition)).as("read from the reset progress").isZero();
-            progressReset.onPartitionsAssigned(consumer, List.of(partition));
-            assertThat(meters.counter(TraceProgressReset.RESETS).count() - resetsBefore)
+            progressAssignment.onPartitionsAssigned(consumer, List.of(partition));
+            assertThat(meters.counter(TraceProgressAssignment.RESETS).count() - resetsBefore)
                     .as("reset once: progress 0 is within the partition").isEqualTo(1.0);
         }
         String fresh = unique("msg");
-        assertThat(traces.insertAll(List.of(
+        assertThat(insertAll(List.of(
                 new StoredTraceEvent(fresh, "u", "accepted", "upstream-router", Instant.now(), "{}", source, 0, 0))))
                 .as("offset 0 of the new topic").isEqualTo(1);
         assertThat(traces.of("u", fresh)).hasSize(1);
@@ -290,15 +295,15 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         for (int i = 0; i < 5; i++) {
             sendTraceBytes(source, "k", "{}".getBytes(StandardCharsets.UTF_8));
         }
-        assertThat(traces.insertAll(List.of(new StoredTraceEvent(unique("msg"), "u", "routed", "upstream-router",
+        assertThat(insertAll(List.of(new StoredTraceEvent(unique("msg"), "u", "routed", "upstream-router",
                 Instant.now(), "{}", source, 0, 2)))).isEqualTo(1);
         TopicPartition partition = new TopicPartition(source, 0);
         try (KafkaConsumer<byte[], byte[]> consumer = assignedConsumer(partition)) {
-            progressReset.onPartitionsAssigned(consumer, List.of(partition));
+            progressAssignment.onPartitionsAssigned(consumer, List.of(partition));
             assertThat(consumer.position(partition)).as("offset 2 stored: next is 3").isEqualTo(3);
 
             jdbc.sql("DELETE FROM trace_progress WHERE src_topic = :t").param("t", source).update();
-            progressReset.onPartitionsAssigned(consumer, List.of(partition));
+            progressAssignment.onPartitionsAssigned(consumer, List.of(partition));
             assertThat(consumer.position(partition)).as("stored before, progress gone: from its start").isZero();
         }
     }
@@ -309,7 +314,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         String other = unique("msg");
         String source = unique("trace-source");
         Instant at = Instant.parse("2026-11-29T02:00:00.100Z");
-        assertThat(traces.insertAll(List.of(
+        assertThat(insertAll(List.of(
                 new StoredTraceEvent(m, "u", "routed", "upstream-router", at, "{\"seq\":1}", source, 0, 0),
                 new StoredTraceEvent(other, "u", "routed", "upstream-router", at, "{}", source, 0, 1),
                 new StoredTraceEvent(m, "u", "delivered", "downstream-dispatcher", at.plusMillis(3),
@@ -387,7 +392,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         String m = unique("group/42:msg");
         String source = unique("trace-source");
         Instant at = Instant.now();
-        traces.insertAll(List.of(
+        insertAll(List.of(
                 new StoredTraceEvent(m, "u/1", "accepted", "upstream-router", at, "{}", source, 0, 0),
                 new StoredTraceEvent(m, "u2", "accepted", "upstream-router", at, "{}", source, 0, 1)));
 
@@ -418,7 +423,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         List<StoredTraceEvent> batch = List.of(
                 new StoredTraceEvent(m, user, "accepted", "upstream-router", at, detail, unique("trace-source"), 2, 7),
                 new StoredTraceEvent(m, user, "routed", "NULL", at.plusMillis(1), "{}", unique("trace-source"), 2, 8));
-        assertThat(traces.insertAll(batch)).isEqualTo(2);
+        assertThat(insertAll(batch)).isEqualTo(2);
 
         List<TraceRow> rows = traces.of(user, m);
         assertThat(rows).extracting(TraceRow::stage).containsExactly("accepted", "routed");
@@ -596,9 +601,9 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         Instant now = Instant.now();
         String source = unique("trace-source");
         // Two batches: two rows. The events of one batch share a row, kept until the last of them is past retention.
-        traces.insertAll(List.of(new StoredTraceEvent(m, "u", "accepted", "upstream-router",
+        insertAll(List.of(new StoredTraceEvent(m, "u", "accepted", "upstream-router",
                 now.minus(Duration.ofDays(4)), "{}", source, 0, 1_000_001)));
-        traces.insertAll(List.of(new StoredTraceEvent(m, "u", "routed", "upstream-router",
+        insertAll(List.of(new StoredTraceEvent(m, "u", "routed", "upstream-router",
                 now.minus(Duration.ofDays(2)), "{}", source, 0, 1_000_002)));
         String own = unique("msg");
         jdbc.sql("INSERT INTO trace_events (message_id, from_user_id, stage, app, at) VALUES (:m, 'u', 'replayed', "

@@ -5,7 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.impipeline.dlq.capture.DeadLetterTopics;
-import io.impipeline.dlq.capture.TraceProgressReset;
+import io.impipeline.dlq.capture.TraceProgressAssignment;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.settings.RawConsumerSettings;
 import io.impipeline.dlq.settings.TraceStoreProperties;
@@ -77,7 +77,7 @@ public class KafkaConfiguration {
     @Bean
     ConcurrentKafkaListenerContainerFactory<byte[], byte[]> traceListenerFactory(RawConsumerSettings settings,
                                                                                TraceStoreProperties trace,
-                                                                               TraceProgressReset progressReset) {
+                                                                               TraceProgressAssignment progressAssignment) {
         Map<String, Object> props = new HashMap<>(settings.properties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, trace.groupId());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -91,7 +91,7 @@ public class KafkaConfiguration {
         factory.setBatchListener(true);
         factory.getContainerProperties().setAckMode(ContainerProperties.AckMode.BATCH);
         factory.getContainerProperties().setPollTimeout(trace.pollTimeout().toMillis());
-        factory.getContainerProperties().setConsumerRebalanceListener(progressReset);
+        factory.getContainerProperties().setConsumerRebalanceListener(progressAssignment);
         factory.setCommonErrorHandler(outageErrorHandler(trace.retryInitial(), trace.retryMax()));
         return factory;
     }

@@ -141,12 +141,6 @@ public class TraceRepository {
         return result == null ? Stored.NONE : result;
     }
 
-    /** How many events were new; see {@link #store}. */
-    @Transactional
-    public int insertAll(List<StoredTraceEvent> events) {
-        return store(events).events();
-    }
-
     /**
      * What {@link #store} did.
      *

@@ -29,16 +29,16 @@ import org.springframework.stereotype.Component;
  * logged and leaves the progress as it is (the partition is read either way).
  */
 @Component
-public class TraceProgressReset implements ConsumerAwareRebalanceListener {
+public class TraceProgressAssignment implements ConsumerAwareRebalanceListener {
 
     /** Progress of a trace partition reset because the partition ended before it (topic recreated). */
     public static final String RESETS = "im.trace.progress.resets";
-    private static final Logger log = LoggerFactory.getLogger(TraceProgressReset.class);
+    private static final Logger log = LoggerFactory.getLogger(TraceProgressAssignment.class);
 
     private final TraceRepository repository;
     private final Counter resets;
 
-    public TraceProgressReset(TraceRepository repository, MeterRegistry meters) {
+    public TraceProgressAssignment(TraceRepository repository, MeterRegistry meters) {
         this.repository = repository;
         this.resets = Counter.builder(RESETS)
                 .description("Trace store progress reset because its partition ends before it (topic recreated)")
