@@ -49,8 +49,6 @@ import static org.awaitility.Awaitility.await;
         "im.dlq.capture.retry-max=1s",
         "im.dlq.topic-replay.progress-interval=200ms",
         "im.dlq.topic-replay.poll-timeout=100ms",
-        "im.dlq.trace.poll-timeout=100ms",
-        "im.dlq.trace.fetch-max-wait=50ms",
         // The overview asks again at once and samples throughput often; the apps are set below.
         "im.dlq.console.cache-ttl=50ms",
         "im.dlq.console.throughput-interval=300ms",

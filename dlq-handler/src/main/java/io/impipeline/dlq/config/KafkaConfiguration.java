@@ -71,8 +71,9 @@ public class KafkaConfiguration {
 
     /**
      * The trace listener's consumers: its own group, {@code read_committed} (from the raw settings), a new group reads
-     * the topic from its start (a redelivered event is stored once), short fetch waits so that a committed stage is
-     * visible within about a second.
+     * the topic from its start (a redelivered event is stored once). Under load the broker holds each fetch until
+     * {@code fetch-max-wait} has passed, so the events of one message written by two apps a commit interval apart
+     * mostly arrive in one poll and make one row; at rest a committed stage is visible within about that wait.
      */
     @Bean
     ConcurrentKafkaListenerContainerFactory<byte[], byte[]> traceListenerFactory(RawConsumerSettings settings,
@@ -84,6 +85,9 @@ public class KafkaConfiguration {
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, trace.maxPollRecords());
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) trace.fetchMaxWait().toMillis());
         props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, trace.fetchMinBytes());
+        // One partition alone may fill the minimum (the default, 1 MiB, would make a fetch of one partition wait).
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+                Math.max(trace.fetchMinBytes(), ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES));
 
         ConcurrentKafkaListenerContainerFactory<byte[], byte[]> factory = new ConcurrentKafkaListenerContainerFactory<>();
         factory.setConsumerFactory(new DefaultKafkaConsumerFactory<>(props));

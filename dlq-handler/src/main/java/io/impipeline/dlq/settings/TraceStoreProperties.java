@@ -19,8 +19,10 @@ import org.springframework.validation.annotation.Validated;
  * @param pollTimeout     the listener's poll timeout; a committed event is stored within about this long
  * @param fetchMaxWait    {@code fetch.max.wait.ms}: how long the broker holds a fetch that has less than
  *                        {@code fetchMinBytes}
- * @param fetchMinBytes   {@code fetch.min.bytes}: under load the broker answers once this much is there, so the store
- *                        takes fewer, larger batches (one statement each)
+ * @param fetchMinBytes   {@code fetch.min.bytes}: the broker answers earlier only once this much is there; large, so
+ *                        that under load a poll holds about {@code fetchMaxWait} of events and the events of one
+ *                        message from two apps (a commit interval apart) mostly make one row; also the largest fetch
+ *                        of one partition
  * @param retryInitial    first wait after a batch PostgreSQL could not take (outage); doubles up to {@code retryMax}
  * @param retryMax        longest wait between attempts while PostgreSQL is unavailable
  * @param retention       trace rows older than this ({@code at}) are deleted
@@ -37,10 +39,10 @@ import org.springframework.validation.annotation.Validated;
 public record TraceStoreProperties(
         @DefaultValue("im-dlq-trace") @NotBlank String groupId,
         @DefaultValue("1") @Min(1) int concurrency,
-        @DefaultValue("2000") @Min(1) int maxPollRecords,
+        @DefaultValue("10000") @Min(1) int maxPollRecords,
         @DefaultValue("500ms") @NotNull Duration pollTimeout,
-        @DefaultValue("250ms") @NotNull Duration fetchMaxWait,
-        @DefaultValue("65536") @Min(1) int fetchMinBytes,
+        @DefaultValue("500ms") @NotNull Duration fetchMaxWait,
+        @DefaultValue("2097152") @Min(1) int fetchMinBytes,
         @DefaultValue("1s") @NotNull Duration retryInitial,
         @DefaultValue("30s") @NotNull Duration retryMax,
         @DefaultValue("3d") @NotNull Duration retention,
