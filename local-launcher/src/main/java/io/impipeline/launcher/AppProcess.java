@@ -1,5 +1,6 @@
 package io.impipeline.launcher;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -68,10 +70,14 @@ public final class AppProcess {
         if (!Files.exists(classpathFile)) {
             throw new IllegalStateException(classpathFile + " is missing: build first (./mvnw -DskipTests package)");
         }
-        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, instanceId.equals(spec.module()));
-        String classpath = launch.appClasses() + java.io.File.pathSeparator + Files.readString(classpathFile).trim();
+        AppJava jdk = AppJava.current();
+        List<Path> dependencies = Arrays.stream(Files.readString(classpathFile).trim().split(File.pathSeparator))
+                .filter(entry -> !entry.isBlank()).map(Path::of).toList();
+        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, dependencies, instanceId.equals(spec.module()),
+                jdk);
+        String classpath = launch.classpathString();
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(jdk.executable());
         command.add("-Xmx" + jvmMemory);
         command.add("-XX:+UseSerialGC");
         command.addAll(launch.jvmFlags());

@@ -1,14 +1,19 @@
 package io.impipeline.launcher;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -18,8 +23,9 @@ import java.util.zip.ZipFile;
  * app's start by about a quarter on two cores (docs/reliability.md), which is most of what a restart after
  * {@code kill -9} waits for. The first start of a freshly built module records its classes
  * ({@code -XX:ArchiveClassesAtExit}; the archive is written when the app stops gracefully); later starts map them
- * ({@code -XX:SharedArchiveFile}). CDS only shares classes from jars, so the app runs from a copy of its module's
- * jar (kept until the jar's content changes), which must be at least as new as {@code target/classes}: after {@code ./mvnw test} without {@code package} (the test
+ * ({@code -XX:SharedArchiveFile}); on JDK 25 and later an AOT cache ({@code -XX:AOTCacheOutput}, {@code -XX:AOTCache})
+ * instead. CDS only shares classes from jars, so the app runs from a copy of its module's jar and of the project's
+ * own jars it depends on (kept until their content changes), which must be at least as new as {@code target/classes}: after {@code ./mvnw test} without {@code package} (the test
  * suite in CI) there is no such jar and the app starts from {@code target/classes} without CDS, as before.
  * {@code IM_CDS=off} turns it off. A stale or unreadable archive is ignored by the JVM (it starts without it).
  */
@@ -27,55 +33,100 @@ public final class ClassDataSharing {
 
     /** Where the archive of a module lives: next to its jar, so {@code mvn clean} removes both. */
     static final String ARCHIVE_DIRECTORY = "target/cds";
+    /** Copies of the project's own jars the app depends on, inside {@link #ARCHIVE_DIRECTORY}. */
+    static final String LIBRARIES = "lib";
+
+    private static final String USE_ARCHIVE = "-XX:SharedArchiveFile=";
+    private static final String RECORD_ARCHIVE = "-XX:ArchiveClassesAtExit=";
+    private static final String USE_AOT_CACHE = "-XX:AOTCache=";
+    private static final String RECORD_AOT_CACHE = "-XX:AOTCacheOutput=";
 
     private ClassDataSharing() {
     }
 
     /**
-     * @param module   the app's module directory
-     * @param recorder whether this instance may record the archive (one instance per module: two would write one
-     *                 file at once)
-     * @return the classpath entry for the app's own classes and the JVM flags that go with it
+     * @param module       the app's module directory
+     * @param dependencies the app's runtime classpath as the build wrote it
+     * @param recorder     whether this instance may record the archive (one instance per module: two would write one
+     *                     file at once)
+     * @param java         the JDK that runs the app: from JDK 25 on the archive is an AOT cache (JEP 483, 514, 515:
+     *                     classes loaded and linked, and the training run's method profiles, so the JIT compiles the
+     *                     hot paths sooner), recorded at the first graceful stop the same way
+     * @return the classpath and the JVM flags that go with it
      */
-    public static Launch plan(Path module, boolean recorder) {
+    public static Launch plan(Path module, List<Path> dependencies, boolean recorder, AppJava java) {
         Path classes = module.resolve("target/classes");
         if ("off".equalsIgnoreCase(System.getenv("IM_CDS"))) {
-            return new Launch(classes, List.of());
+            return new Launch(prepend(classes, dependencies), List.of());
         }
         Optional<Path> jar = freshJar(module, classes);
         if (jar.isEmpty()) {
-            return new Launch(classes, List.of());
+            return new Launch(prepend(classes, dependencies), List.of());
         }
-        // The JVM ties an archive to the jar's size and modification time, and every `mvn package` rewrites the jar
-        // even when nothing changed: the app runs from a copy that is replaced only when the jar's content changes.
+        // The JVM ties an archive to the size and modification time of every jar on the classpath, and `mvn package`
+        // rewrites a module's jar even when nothing changed (shared-platform's build info is written by every build):
+        // the app runs from copies of the app's jar and of the project's own jars it depends on, replaced only when
+        // their content changes. Jars from the local Maven repository do not change under a version.
         Path directory = module.resolve(ARCHIVE_DIRECTORY);
         String name = module.getFileName().toString();
-        Path archive = directory.resolve(name + ".jsa");
+        Path archive = directory.resolve(name + (java.aotCache() ? ".aot" : ".jsa"));
         Path copy = directory.resolve(name + ".jar");
         Path fingerprint = directory.resolve(name + ".jar.content");
+        Path repository = module.toAbsolutePath().getParent();
+        Map<Path, Path> copies = new LinkedHashMap<>();
+        copies.put(jar.get(), copy);
+        for (Path dependency : dependencies) {
+            if (isProjectJar(dependency, repository)) {
+                copies.put(dependency, directory.resolve(LIBRARIES).resolve(dependency.getFileName()));
+            }
+        }
+        List<Path> copiedClasspath = new ArrayList<>();
+        copiedClasspath.add(copy);
+        dependencies.forEach(d -> copiedClasspath.add(copies.getOrDefault(d, d)));
         try {
-            String content = contentOf(jar.get());
-            boolean sameContent = Files.isRegularFile(copy) && Files.isRegularFile(fingerprint)
-                    && Files.readString(fingerprint).equals(content);
+            StringBuilder content = new StringBuilder();
+            for (Path source : copies.keySet()) {
+                content.append("# ").append(source.getFileName()).append('\n').append(contentOf(source));
+            }
+            boolean sameContent = copies.values().stream().allMatch(Files::isRegularFile)
+                    && Files.isRegularFile(fingerprint) && Files.readString(fingerprint).contentEquals(content);
             if (sameContent && isNewer(archive, copy)) {
-                return new Launch(copy, List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off",
-                        "-Xlog:cds+dynamic=off"));
+                return new Launch(copiedClasspath, java.aotCache()
+                        ? List.of(USE_AOT_CACHE + archive, "-Xlog:aot=off", "-Xlog:cds=off")
+                        : List.of(USE_ARCHIVE + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
             }
             if (!recorder) {
-                return new Launch(jar.get(), List.of());
+                return new Launch(prepend(jar.get(), dependencies), List.of());
             }
-            Files.createDirectories(directory);
+            Files.createDirectories(directory.resolve(LIBRARIES));
             Files.deleteIfExists(archive);
             if (!sameContent) {
-                Files.copy(jar.get(), copy, StandardCopyOption.REPLACE_EXISTING);
+                for (Map.Entry<Path, Path> c : copies.entrySet()) {
+                    Files.copy(c.getKey(), c.getValue(), StandardCopyOption.REPLACE_EXISTING);
+                }
                 Files.writeString(fingerprint, content);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         // The recording JVM warns about every class it cannot archive (generated accessors, old class files).
-        return new Launch(copy, List.of("-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off",
-                "-Xlog:cds+dynamic=off"));
+        return new Launch(copiedClasspath, java.aotCache()
+                ? List.of(RECORD_AOT_CACHE + archive, "-Xlog:aot=off", "-Xlog:cds=off")
+                : List.of(RECORD_ARCHIVE + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+    }
+
+    /** A jar this project's build writes (a module's {@code target/*.jar}), not one from the Maven repository. */
+    private static boolean isProjectJar(Path entry, Path repository) {
+        Path absolute = entry.toAbsolutePath().normalize();
+        return absolute.startsWith(repository) && absolute.getFileName().toString().endsWith(".jar")
+                && absolute.getParent() != null && absolute.getParent().getFileName().toString().equals("target");
+    }
+
+    private static List<Path> prepend(Path first, List<Path> rest) {
+        List<Path> all = new ArrayList<>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     /** What a jar holds, independent of when it was written: its entries' names, sizes and CRCs. */
@@ -129,17 +180,25 @@ public final class ClassDataSharing {
     }
 
     /**
-     * @param appClasses the app's own classes: its jar or {@code target/classes}
-     * @param jvmFlags   the CDS flags, empty when off
+     * @param classpath the app's own classes (its jar, its copy or {@code target/classes}) first, then its dependencies
+     * @param jvmFlags  the CDS flags, empty when off
      */
-    public record Launch(Path appClasses, List<String> jvmFlags) {
+    public record Launch(List<Path> classpath, List<String> jvmFlags) {
+
+        public Path appClasses() {
+            return classpath.get(0);
+        }
+
+        public String classpathString() {
+            return classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
+        }
 
         public boolean sharing() {
-            return jvmFlags.stream().anyMatch(f -> f.startsWith("-XX:SharedArchiveFile"));
+            return jvmFlags.stream().anyMatch(f -> f.startsWith(USE_ARCHIVE) || f.startsWith(USE_AOT_CACHE));
         }
 
         public boolean recording() {
-            return jvmFlags.stream().anyMatch(f -> f.startsWith("-XX:ArchiveClassesAtExit"));
+            return jvmFlags.stream().anyMatch(f -> f.startsWith(RECORD_ARCHIVE) || f.startsWith(RECORD_AOT_CACHE));
         }
     }
 }

@@ -5,9 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,10 +18,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClassDataSharingTest {
 
     @TempDir
-    Path module;
+    Path repository;
+    @TempDir
+    Path elsewhere;
+    private Path module;
 
     private Path classFile;
     private Path jar;
+
+    @BeforeEach
+    void module() throws Exception {
+        module = Files.createDirectories(repository.resolve("app"));
+    }
 
     private void build(Instant classesAt, Instant jarAt) throws Exception {
         classFile = Files.createDirectories(module.resolve("target/classes/io")).resolve("App.class");
@@ -34,7 +44,7 @@ class ClassDataSharingTest {
     void withoutAJarTheAppRunsFromItsClassesWithoutSharing() throws Exception {
         Files.createDirectories(module.resolve("target/classes"));
 
-        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, true);
+        ClassDataSharing.Launch launch = plan(true);
 
         assertThat(launch.appClasses()).isEqualTo(module.resolve("target/classes"));
         assertThat(launch.jvmFlags()).isEmpty();
@@ -45,7 +55,7 @@ class ClassDataSharingTest {
         Instant now = Instant.now();
         build(now, now.minusSeconds(60));
 
-        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, true);
+        ClassDataSharing.Launch launch = plan(true);
 
         assertThat(launch.appClasses()).isEqualTo(module.resolve("target/classes"));
         assertThat(launch.recording()).isFalse();
@@ -57,7 +67,7 @@ class ClassDataSharingTest {
         Instant now = Instant.now();
         build(now.minusSeconds(60), now);
 
-        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, true);
+        ClassDataSharing.Launch launch = plan(true);
 
         assertThat(launch.appClasses()).isEqualTo(copy());
         assertThat(copy()).hasSameBinaryContentAs(jar);
@@ -70,7 +80,7 @@ class ClassDataSharingTest {
         Instant now = Instant.now();
         build(now.minusSeconds(60), now);
 
-        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, false);
+        ClassDataSharing.Launch launch = plan(false);
 
         assertThat(launch.appClasses()).isEqualTo(jar);
         assertThat(launch.jvmFlags()).isEmpty();
@@ -80,10 +90,10 @@ class ClassDataSharingTest {
     void aRecordedArchiveIsSharedByTheNextStart() throws Exception {
         Instant now = Instant.now();
         build(now.minusSeconds(120), now.minusSeconds(60));
-        ClassDataSharing.plan(module, true);
+        plan(true);
         recordArchive();
 
-        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, false);
+        ClassDataSharing.Launch launch = plan(false);
 
         assertThat(launch.sharing()).isTrue();
         assertThat(launch.appClasses()).isEqualTo(copy());
@@ -94,11 +104,11 @@ class ClassDataSharingTest {
     void aJarRewrittenWithTheSameContentKeepsTheArchive() throws Exception {
         Instant now = Instant.now();
         build(now.minusSeconds(120), now.minusSeconds(60));
-        ClassDataSharing.plan(module, true);
+        plan(true);
         recordArchive();
         writeJar("same", now.plusSeconds(60));
 
-        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, true);
+        ClassDataSharing.Launch launch = plan(true);
 
         assertThat(launch.sharing()).isTrue();
     }
@@ -107,15 +117,78 @@ class ClassDataSharingTest {
     void aJarWithOtherContentIsRecordedAgain() throws Exception {
         Instant now = Instant.now();
         build(now.minusSeconds(120), now.minusSeconds(60));
-        ClassDataSharing.plan(module, true);
+        plan(true);
         recordArchive();
         writeJar("changed", now.plusSeconds(60));
 
-        ClassDataSharing.Launch launch = ClassDataSharing.plan(module, true);
+        ClassDataSharing.Launch launch = plan(true);
 
         assertThat(launch.recording()).isTrue();
         assertThat(archive()).doesNotExist();
         assertThat(copy()).hasSameBinaryContentAs(jar);
+    }
+
+    @Test
+    void aProjectJarTheBuildRewroteWithTheSameContentKeepsTheArchiveValid() throws Exception {
+        Instant now = Instant.now();
+        build(now.minusSeconds(120), now.minusSeconds(60));
+        Path library = projectJar("platform-0.1.jar", "same", now.minusSeconds(60));
+        Path external = Files.write(elsewhere.resolve("external.jar"), new byte[]{1});
+        plan(true, library, external);
+        recordArchive();
+        Path libraryCopy = module.resolve("target/cds/lib/platform-0.1.jar");
+        FileTime copied = Files.getLastModifiedTime(libraryCopy);
+        writeJar(library, "same", now.plusSeconds(60));
+
+        ClassDataSharing.Launch launch = plan(false, library, external);
+
+        assertThat(launch.sharing()).isTrue();
+        assertThat(launch.classpath()).containsExactly(copy(), libraryCopy, external);
+        assertThat(Files.getLastModifiedTime(libraryCopy)).isEqualTo(copied);
+    }
+
+    @Test
+    void aProjectJarWithOtherContentIsRecordedAgain() throws Exception {
+        Instant now = Instant.now();
+        build(now.minusSeconds(120), now.minusSeconds(60));
+        Path library = projectJar("platform-0.1.jar", "same", now.minusSeconds(60));
+        plan(true, library);
+        recordArchive();
+        writeJar(library, "changed", now.plusSeconds(60));
+
+        ClassDataSharing.Launch launch = plan(true, library);
+
+        assertThat(launch.recording()).isTrue();
+        assertThat(module.resolve("target/cds/lib/platform-0.1.jar")).hasSameBinaryContentAs(library);
+    }
+
+    @Test
+    void fromJdk25OnTheArchiveIsAnAotCache() throws Exception {
+        Instant now = Instant.now();
+        build(now.minusSeconds(120), now.minusSeconds(60));
+        AppJava jdk25 = new AppJava(Path.of(System.getProperty("java.home")), 25);
+
+        ClassDataSharing.Launch recording = ClassDataSharing.plan(module, List.of(), true, jdk25);
+        Path cache = module.resolve("target/cds").resolve(module.getFileName() + ".aot");
+        Files.write(cache, new byte[]{1});
+        Files.setLastModifiedTime(cache, FileTime.from(now.plusSeconds(1)));
+        ClassDataSharing.Launch sharing = ClassDataSharing.plan(module, List.of(), false, jdk25);
+
+        assertThat(recording.jvmFlags()).contains("-XX:AOTCacheOutput=" + cache);
+        assertThat(sharing.sharing()).isTrue();
+        assertThat(sharing.jvmFlags()).contains("-XX:AOTCache=" + cache);
+    }
+
+    private ClassDataSharing.Launch plan(boolean recorder, Path... dependencies) {
+        return ClassDataSharing.plan(module, List.of(dependencies), recorder,
+                new AppJava(Path.of(System.getProperty("java.home")), 17));
+    }
+
+    /** A jar of another module of the same repository (a sibling's {@code target}). */
+    private Path projectJar(String name, String content, Instant at) throws Exception {
+        Path library = Files.createDirectories(repository.resolve("platform/target")).resolve(name);
+        writeJar(library, content, at);
+        return library;
     }
 
     private Path copy() {
@@ -134,6 +207,10 @@ class ClassDataSharingTest {
     }
 
     private void writeJar(String content, Instant at) throws Exception {
+        writeJar(jar, content, at);
+    }
+
+    private static void writeJar(Path jar, String content, Instant at) throws Exception {
         try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
             out.putNextEntry(new JarEntry("io/App.class"));
             out.write(content.getBytes(StandardCharsets.UTF_8));
