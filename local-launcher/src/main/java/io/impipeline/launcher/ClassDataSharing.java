@@ -91,9 +91,9 @@ public final class ClassDataSharing {
             boolean sameContent = copies.values().stream().allMatch(Files::isRegularFile)
                     && Files.isRegularFile(fingerprint) && Files.readString(fingerprint).contentEquals(content);
             if (sameContent && isNewer(archive, copy)) {
-                return new Launch(copiedClasspath, java.aotCache()
-                        ? List.of(USE_AOT_CACHE + archive, "-Xlog:aot=off", "-Xlog:cds=off")
-                        : List.of(USE_ARCHIVE + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+                // The JVM's own warnings stay on: an archive it refuses is a line in the app's log, not a silent
+                // slow start (every launched run had one until the project's jars were copied too).
+                return new Launch(copiedClasspath, List.of((java.aotCache() ? USE_AOT_CACHE : USE_ARCHIVE) + archive));
             }
             if (!recorder) {
                 return new Launch(prepend(jar.get(), dependencies), List.of());
