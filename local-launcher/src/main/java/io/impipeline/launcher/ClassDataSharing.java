@@ -20,8 +20,8 @@ import java.util.zip.ZipFile;
 
 /**
  * Application class-data sharing (JDK 17 dynamic CDS archives) for an app the launcher starts: measured to cut an
- * app's start by about a quarter on two cores (docs/reliability.md), which is most of what a restart after
- * {@code kill -9} waits for. The first start of a freshly built module records its classes
+ * app's start by a quarter to a half on two cores (docs/reliability.md, sessions 4 and 11), which is most of what a
+ * restart after {@code kill -9} waits for. The first start of a freshly built module records its classes
  * ({@code -XX:ArchiveClassesAtExit}; the archive is written when the app stops gracefully); later starts map them
  * ({@code -XX:SharedArchiveFile}); on JDK 25 and later an AOT cache ({@code -XX:AOTCacheOutput}, {@code -XX:AOTCache})
  * instead. CDS only shares classes from jars, so the app runs from a copy of its module's jar and of the project's
