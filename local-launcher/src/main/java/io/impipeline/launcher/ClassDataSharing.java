@@ -8,11 +8,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
@@ -36,10 +38,44 @@ public final class ClassDataSharing {
     /** Copies of the project's own jars the app depends on, inside {@link #ARCHIVE_DIRECTORY}. */
     static final String LIBRARIES = "lib";
 
-    private static final String USE_ARCHIVE = "-XX:SharedArchiveFile=";
-    private static final String RECORD_ARCHIVE = "-XX:ArchiveClassesAtExit=";
-    private static final String USE_AOT_CACHE = "-XX:AOTCache=";
-    private static final String RECORD_AOT_CACHE = "-XX:AOTCacheOutput=";
+    /** What the JVM records and maps: a dynamic CDS archive, or from JDK 25 on an AOT cache. */
+    enum ArchiveKind {
+        // The recording JVM warns about every class it cannot archive (generated accessors, old class files): quiet.
+        CDS(".jsa", "-XX:SharedArchiveFile=", "-XX:ArchiveClassesAtExit=", "-Xlog:cds=off", "-Xlog:cds+dynamic=off"),
+        AOT_CACHE(".aot", "-XX:AOTCache=", "-XX:AOTCacheOutput=", "-Xlog:aot=off", "-Xlog:cds=off");
+
+        private final String suffix;
+        private final String useFlag;
+        private final String recordFlag;
+        private final List<String> quietWhileRecording;
+
+        ArchiveKind(String suffix, String useFlag, String recordFlag, String... quietWhileRecording) {
+            this.suffix = suffix;
+            this.useFlag = useFlag;
+            this.recordFlag = recordFlag;
+            this.quietWhileRecording = List.of(quietWhileRecording);
+        }
+
+        static ArchiveKind of(AppJava java) {
+            return java.aotCache() ? AOT_CACHE : CDS;
+        }
+
+        /** The JVM's own warnings stay on: an archive it refuses is a line in the app's log, not a silent slow start. */
+        List<String> use(Path archive) {
+            return List.of(useFlag + archive);
+        }
+
+        List<String> record(Path archive) {
+            List<String> flags = new ArrayList<>(quietWhileRecording.size() + 1);
+            flags.add(recordFlag + archive);
+            flags.addAll(quietWhileRecording);
+            return flags;
+        }
+
+        static boolean any(List<String> flags, Function<ArchiveKind, String> flag) {
+            return flags.stream().anyMatch(f -> Arrays.stream(values()).anyMatch(k -> f.startsWith(flag.apply(k))));
+        }
+    }
 
     private ClassDataSharing() {
     }
@@ -69,7 +105,8 @@ public final class ClassDataSharing {
         // their content changes. Jars from the local Maven repository do not change under a version.
         Path directory = module.resolve(ARCHIVE_DIRECTORY);
         String name = module.getFileName().toString();
-        Path archive = directory.resolve(name + (java.aotCache() ? ".aot" : ".jsa"));
+        ArchiveKind kind = ArchiveKind.of(java);
+        Path archive = directory.resolve(name + kind.suffix);
         Path copy = directory.resolve(name + ".jar");
         Path fingerprint = directory.resolve(name + ".jar.content");
         Path repository = module.toAbsolutePath().getParent();
@@ -91,9 +128,7 @@ public final class ClassDataSharing {
             boolean sameContent = copies.values().stream().allMatch(Files::isRegularFile)
                     && Files.isRegularFile(fingerprint) && Files.readString(fingerprint).contentEquals(content);
             if (sameContent && isNewer(archive, copy)) {
-                // The JVM's own warnings stay on: an archive it refuses is a line in the app's log, not a silent
-                // slow start (every launched run had one until the project's jars were copied too).
-                return new Launch(copiedClasspath, List.of((java.aotCache() ? USE_AOT_CACHE : USE_ARCHIVE) + archive));
+                return new Launch(copiedClasspath, kind.use(archive));
             }
             if (!recorder) {
                 return new Launch(prepend(jar.get(), dependencies), List.of());
@@ -109,10 +144,7 @@ public final class ClassDataSharing {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        // The recording JVM warns about every class it cannot archive (generated accessors, old class files).
-        return new Launch(copiedClasspath, java.aotCache()
-                ? List.of(RECORD_AOT_CACHE + archive, "-Xlog:aot=off", "-Xlog:cds=off")
-                : List.of(RECORD_ARCHIVE + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        return new Launch(copiedClasspath, kind.record(archive));
     }
 
     /** A jar this project's build writes (a module's {@code target/*.jar}), not one from the Maven repository. */
@@ -194,11 +226,11 @@ public final class ClassDataSharing {
         }
 
         public boolean sharing() {
-            return jvmFlags.stream().anyMatch(f -> f.startsWith(USE_ARCHIVE) || f.startsWith(USE_AOT_CACHE));
+            return ArchiveKind.any(jvmFlags, k -> k.useFlag);
         }
 
         public boolean recording() {
-            return jvmFlags.stream().anyMatch(f -> f.startsWith(RECORD_ARCHIVE) || f.startsWith(RECORD_AOT_CACHE));
+            return ArchiveKind.any(jvmFlags, k -> k.recordFlag);
         }
     }
 }
