@@ -96,6 +96,8 @@ public class ImStreamsEnvironmentPostProcessor implements EnvironmentPostProcess
         wiring.put(STREAMS_CONFIG + "num.stream.threads", streams.streamThreads());
         wiring.put(STREAMS_CONFIG + "num.standby.replicas", streams.standbyReplicas());
         wiring.put(STREAMS_CONFIG + "producer.retry.backoff.ms", streams.producerRetryBackoff().toMillis());
+        wiring.put(STREAMS_CONFIG + "restore.consumer.fetch.max.wait.ms", streams.restoreFetchMaxWait().toMillis());
+        wiring.put(STREAMS_CONFIG + "global.consumer.fetch.max.wait.ms", streams.restoreFetchMaxWait().toMillis());
         wiring.put(STREAMS_CONFIG + "rocksdb.config.setter", BoundedMemoryRocksDBConfig.class.getName());
         wiring.put(STREAMS_CONFIG + BoundedMemoryRocksDBConfig.TOTAL_OFF_HEAP_BYTES, streams.rocksdbOffHeapBytes());
         // Internal topics (repartition, changelog) are created by Kafka Streams with the broker's default limit

@@ -33,6 +33,12 @@ import org.springframework.validation.annotation.Validated;
  *                             which is common with replicated topics; the client's default 100 ms, doubling, then
  *                             delays nearly every transaction (KAFKA-18654). A short first wait keeps back-to-back
  *                             transactions back to back.
+ * @param restoreFetchMaxWait  {@code fetch.max.wait.ms} of the restore and global consumers: how long the broker holds
+ *                             their fetch when it has nothing new. A restore that reaches the end of a changelog or
+ *                             of a global table's partition, or that is given the next tasks while a fetch is out,
+ *                             waits this long per round; with the client's 500 ms a restart after {@code kill -9}
+ *                             (exactly-once: every store restored from its changelog) spent about 2 s in such waits
+ *                             (two rounds of the global table, two of the stores)
  */
 @Validated
 @ConfigurationProperties(ImStreamsProperties.PREFIX)
@@ -46,7 +52,8 @@ public record ImStreamsProperties(
         @DefaultValue("67108864") @Min(1024 * 1024) long rocksdbOffHeapBytes,
         @DefaultValue("3") @Min(0) int threadReplacements,
         @DefaultValue("10m") @NotNull Duration threadReplacementWindow,
-        @DefaultValue("10ms") @NotNull Duration producerRetryBackoff) {
+        @DefaultValue("10ms") @NotNull Duration producerRetryBackoff,
+        @DefaultValue("100ms") @NotNull Duration restoreFetchMaxWait) {
 
     public static final String PREFIX = "im.streams";
 }

@@ -57,6 +57,20 @@ class ImStreamsEnvironmentPostProcessorTest {
                 .getProperty(key)).isEqualTo("25");
     }
 
+    /** A restart restores every store; each round that finds nothing new waits the broker's fetch wait. */
+    @Test
+    void restoreAndGlobalConsumersWaitBrieflyForAnEmptyFetch() {
+        String config = "spring.cloud.stream.kafka.streams.binder.configuration.";
+        StandardEnvironment defaults = environment(Map.of("im.streams.application-id", "x"));
+        assertThat(defaults.getProperty(config + "restore.consumer.fetch.max.wait.ms")).isEqualTo("100");
+        assertThat(defaults.getProperty(config + "global.consumer.fetch.max.wait.ms")).isEqualTo("100");
+        assertThat(defaults.getProperty(config + "main.consumer.fetch.max.wait.ms")).isNull();
+        StandardEnvironment set = environment(Map.of("im.streams.application-id", "x",
+                "im.streams.restore-fetch-max-wait", "20ms"));
+        assertThat(set.getProperty(config + "restore.consumer.fetch.max.wait.ms")).isEqualTo("20");
+        assertThat(set.getProperty(config + "global.consumer.fetch.max.wait.ms")).isEqualTo("20");
+    }
+
     @Test
     void streamsThreadsAreStaticGroupMembersNamedAfterTheAppAndTheInstance() {
         StandardEnvironment env = environment(Map.of("spring.application.name", "upstream-router",
