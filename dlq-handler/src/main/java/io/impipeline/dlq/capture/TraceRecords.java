@@ -47,7 +47,7 @@ public final class TraceRecords {
             return Result.unreadable("empty value");
         }
         Fields f;
-        // One streaming pass: the detail goes to PostgreSQL as the bytes it arrived in (jsonb parses it anyway),
+        // One streaming pass: the detail goes to PostgreSQL as the bytes it arrived in (json checks it there),
         // instead of being read into maps and written again; its strings are still checked on the way.
         try (JsonParser parser = WireJson.mapper().createParser(value)) {
             f = Fields.read(parser, value);
@@ -141,7 +141,7 @@ public final class TraceRecords {
             return null;
         }
 
-        /** The detail object's bytes, its names and strings checked: PostgreSQL's jsonb refuses NUL and lone surrogates. */
+        /** The detail object's bytes, its names and strings checked: PostgreSQL refuses NUL and lone surrogates in text. */
         private void detail(JsonParser p, JsonToken token, int size) {
             if (token == JsonToken.VALUE_NULL) {
                 detailLength = 0;

@@ -43,7 +43,7 @@ public class TraceRepository {
     /** A whole batch's rows, one array per column ({@code at} as ISO-8601 text). */
     private static final String INSERT_ALL = """
             INSERT INTO trace_message_events (message_id, from_user_id, at, events, src_partition, src_offset)
-            SELECT m, u, CAST(t AS timestamptz), CAST(e AS jsonb), p, o
+            SELECT m, u, CAST(t AS timestamptz), CAST(e AS json), p, o
             FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
                         CAST(? AS int[]), CAST(? AS bigint[])) AS r(m, u, t, e, p, o)
             """;
@@ -79,7 +79,7 @@ public class TraceRepository {
             SELECT r.src_offset AS id, x.n AS n, r.message_id, r.from_user_id, x.e->>'stage' AS stage,
                    x.e->>'app' AS app, timestamptz 'epoch' + CAST(x.e->>'at' AS bigint) * interval '1 millisecond' AS at,
                    (x.e->'detail')::text AS detail
-            FROM trace_message_events r CROSS JOIN LATERAL jsonb_array_elements(r.events) WITH ORDINALITY AS x(e, n)
+            FROM trace_message_events r CROSS JOIN LATERAL json_array_elements(r.events) WITH ORDINALITY AS x(e, n)
             WHERE r.message_id = :m""";
     /** This app's own stages (and, before V7, the events read from the topic), one row each. */
     private static final String OWN = """
