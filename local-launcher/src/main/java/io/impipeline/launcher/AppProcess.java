@@ -73,20 +73,20 @@ public final class AppProcess {
         AppJava jdk = AppJava.current();
         List<Path> dependencies = Arrays.stream(Files.readString(classpathFile).trim().split(File.pathSeparator))
                 .filter(entry -> !entry.isBlank()).map(Path::of).toList();
+        // Extra JVM flags per app, e.g. IM_JVM_OPTS_UPSTREAM_ROUTER="-XX:StartFlightRecording=..." to profile one.
+        String extra = System.getenv("IM_JVM_OPTS_" + spec.module().toUpperCase().replace('-', '_'));
+        List<String> extraFlags = extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
         ClassDataSharing.Launch launch = ClassDataSharing.plan(module, dependencies, instanceId.equals(spec.module()),
-                jdk);
+                jdk, extraFlags);
         String classpath = launch.classpathString();
         List<String> command = new ArrayList<>();
         command.add(jdk.executable());
         command.add("-Xmx" + jvmMemory);
         command.add("-XX:+UseSerialGC");
         command.addAll(launch.jvmFlags());
-        sharing = launch.sharing() ? "on" : launch.recording() ? "recording at stop" : "off";
-        // Extra JVM flags per app, e.g. IM_JVM_OPTS_UPSTREAM_ROUTER="-XX:StartFlightRecording=..." to profile one.
-        String extra = System.getenv("IM_JVM_OPTS_" + spec.module().toUpperCase().replace('-', '_'));
-        if (extra != null && !extra.isBlank()) {
-            command.addAll(List.of(extra.trim().split("\\s+")));
-        }
+        sharing = launch.sharing() ? "on" : launch.recording() ? "recording at stop"
+                : ClassDataSharing.hooksClassLoading(extraFlags) ? "off (a flight recording or an agent)" : "off";
+        command.addAll(extraFlags);
         command.add("-cp");
         command.add(classpath);
         command.add(spec.mainClass());

@@ -91,8 +91,17 @@ public final class ClassDataSharing {
      * @return the classpath and the JVM flags that go with it
      */
     public static Launch plan(Path module, List<Path> dependencies, boolean recorder, AppJava java) {
+        return plan(module, dependencies, recorder, java, List.of());
+    }
+
+    /**
+     * As {@link #plan(Path, List, boolean, AppJava)}, for an app started with {@code otherJvmFlags} as well: none of
+     * them may hook class loading ({@link #hooksClassLoading}), or the app runs without an archive.
+     */
+    public static Launch plan(Path module, List<Path> dependencies, boolean recorder, AppJava java,
+                              List<String> otherJvmFlags) {
         Path classes = module.resolve("target/classes");
-        if ("off".equalsIgnoreCase(System.getenv("IM_CDS"))) {
+        if ("off".equalsIgnoreCase(System.getenv("IM_CDS")) || hooksClassLoading(otherJvmFlags)) {
             return new Launch(prepend(classes, dependencies), List.of());
         }
         Optional<Path> jar = freshJar(module, classes);
@@ -145,6 +154,16 @@ public final class ClassDataSharing {
             throw new UncheckedIOException(e);
         }
         return new Launch(copiedClasspath, kind.record(archive));
+    }
+
+    /**
+     * Whether these JVM flags install a class-file load hook: a flight recording ({@code bench/profile}) or an agent.
+     * JDK 17 crashed (SIGSEGV in {@code KlassFactory::check_shared_class_file_load_hook}) loading a class from a
+     * dynamic archive with a flight recording on; an archive is not worth that risk in a run that profiles.
+     */
+    static boolean hooksClassLoading(List<String> jvmFlags) {
+        return jvmFlags.stream().anyMatch(f -> f.startsWith("-XX:StartFlightRecording") || f.startsWith("-javaagent:")
+                || f.startsWith("-agentlib:") || f.startsWith("-agentpath:"));
     }
 
     /** A jar this project's build writes (a module's {@code target/*.jar}), not one from the Maven repository. */

@@ -179,6 +179,25 @@ class ClassDataSharingTest {
         assertThat(sharing.jvmFlags()).contains("-XX:AOTCache=" + cache);
     }
 
+    /** JDK 17 crashed loading an archived class with a flight recording on (bench/profile). */
+    @Test
+    void aFlightRecordingOrAnAgentRunsTheAppWithoutAnArchive() throws Exception {
+        Instant now = Instant.now();
+        build(now.minusSeconds(120), now.minusSeconds(60));
+        plan(true);
+        recordArchive();
+        AppJava jdk17 = new AppJava(Path.of(System.getProperty("java.home")), 17);
+
+        for (String flag : List.of("-XX:StartFlightRecording=duration=60s,filename=a.jfr", "-javaagent:agent.jar",
+                "-agentlib:jdwp=transport=dt_socket", "-agentpath:/lib/x.so")) {
+            ClassDataSharing.Launch launch = ClassDataSharing.plan(module, List.of(), true, jdk17,
+                    List.of("-Xss1m", flag));
+            assertThat(launch.jvmFlags()).as(flag).isEmpty();
+            assertThat(launch.appClasses()).as(flag).isEqualTo(module.resolve("target/classes"));
+        }
+        assertThat(ClassDataSharing.plan(module, List.of(), true, jdk17, List.of("-Xss1m")).sharing()).isTrue();
+    }
+
     private ClassDataSharing.Launch plan(boolean recorder, Path... dependencies) {
         return ClassDataSharing.plan(module, List.of(dependencies), recorder,
                 new AppJava(Path.of(System.getProperty("java.home")), 17));
