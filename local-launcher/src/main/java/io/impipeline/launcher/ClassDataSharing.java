@@ -88,15 +88,9 @@ public final class ClassDataSharing {
      * @param java         the JDK that runs the app: from JDK 25 on the archive is an AOT cache (JEP 483, 514, 515:
      *                     classes loaded and linked, and the training run's method profiles, so the JIT compiles the
      *                     hot paths sooner), recorded at the first graceful stop the same way
+     * @param otherJvmFlags the app's other JVM flags ({@code IM_JVM_OPTS_<APP>}): when one of them hooks class
+     *                     loading ({@link #hooksClassLoading}) the app runs without an archive
      * @return the classpath and the JVM flags that go with it
-     */
-    public static Launch plan(Path module, List<Path> dependencies, boolean recorder, AppJava java) {
-        return plan(module, dependencies, recorder, java, List.of());
-    }
-
-    /**
-     * As {@link #plan(Path, List, boolean, AppJava)}, for an app started with {@code otherJvmFlags} as well: none of
-     * them may hook class loading ({@link #hooksClassLoading}), or the app runs without an archive.
      */
     public static Launch plan(Path module, List<Path> dependencies, boolean recorder, AppJava java,
                               List<String> otherJvmFlags) {

@@ -168,11 +168,11 @@ class ClassDataSharingTest {
         build(now.minusSeconds(120), now.minusSeconds(60));
         AppJava jdk25 = new AppJava(Path.of(System.getProperty("java.home")), 25);
 
-        ClassDataSharing.Launch recording = ClassDataSharing.plan(module, List.of(), true, jdk25);
+        ClassDataSharing.Launch recording = ClassDataSharing.plan(module, List.of(), true, jdk25, List.of());
         Path cache = module.resolve("target/cds").resolve(module.getFileName() + ".aot");
         Files.write(cache, new byte[]{1});
         Files.setLastModifiedTime(cache, FileTime.from(now.plusSeconds(1)));
-        ClassDataSharing.Launch sharing = ClassDataSharing.plan(module, List.of(), false, jdk25);
+        ClassDataSharing.Launch sharing = ClassDataSharing.plan(module, List.of(), false, jdk25, List.of());
 
         assertThat(recording.jvmFlags()).contains("-XX:AOTCacheOutput=" + cache);
         assertThat(sharing.sharing()).isTrue();
@@ -200,7 +200,7 @@ class ClassDataSharingTest {
 
     private ClassDataSharing.Launch plan(boolean recorder, Path... dependencies) {
         return ClassDataSharing.plan(module, List.of(dependencies), recorder,
-                new AppJava(Path.of(System.getProperty("java.home")), 17));
+                new AppJava(Path.of(System.getProperty("java.home")), 17), List.of());
     }
 
     /** A jar of another module of the same repository (a sibling's {@code target}). */
