@@ -84,8 +84,7 @@ public final class AppProcess {
         command.add("-Xmx" + jvmMemory);
         command.add("-XX:+UseSerialGC");
         command.addAll(launch.jvmFlags());
-        sharing = launch.sharing() ? "on" : launch.recording() ? "recording at stop"
-                : ClassDataSharing.hooksClassLoading(extraFlags) ? "off (a flight recording or an agent)" : "off";
+        sharing = launch.status();
         command.addAll(extraFlags);
         command.add("-cp");
         command.add(classpath);

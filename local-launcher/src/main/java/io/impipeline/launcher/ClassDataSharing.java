@@ -95,7 +95,10 @@ public final class ClassDataSharing {
     public static Launch plan(Path module, List<Path> dependencies, boolean recorder, AppJava java,
                               List<String> otherJvmFlags) {
         Path classes = module.resolve("target/classes");
-        if ("off".equalsIgnoreCase(System.getenv("IM_CDS")) || hooksClassLoading(otherJvmFlags)) {
+        if (hooksClassLoading(otherJvmFlags)) {
+            return new Launch(prepend(classes, dependencies), List.of(), "a flight recording or an agent");
+        }
+        if ("off".equalsIgnoreCase(System.getenv("IM_CDS"))) {
             return new Launch(prepend(classes, dependencies), List.of());
         }
         Optional<Path> jar = freshJar(module, classes);
@@ -227,8 +230,13 @@ public final class ClassDataSharing {
     /**
      * @param classpath the app's own classes (its jar, its copy or {@code target/classes}) first, then its dependencies
      * @param jvmFlags  the CDS flags, empty when off
+     * @param offBecause why it is off, where that is worth saying (null otherwise)
      */
-    public record Launch(List<Path> classpath, List<String> jvmFlags) {
+    public record Launch(List<Path> classpath, List<String> jvmFlags, String offBecause) {
+
+        Launch(List<Path> classpath, List<String> jvmFlags) {
+            this(classpath, jvmFlags, null);
+        }
 
         public Path appClasses() {
             return classpath.get(0);
@@ -244,6 +252,12 @@ public final class ClassDataSharing {
 
         public boolean recording() {
             return ArchiveKind.any(jvmFlags, k -> k.recordFlag);
+        }
+
+        /** For the launcher's banner: {@code on}, {@code recording at stop} or {@code off}, with why where it says. */
+        public String status() {
+            return sharing() ? "on" : recording() ? "recording at stop"
+                    : offBecause == null ? "off" : "off (" + offBecause + ")";
         }
     }
 }

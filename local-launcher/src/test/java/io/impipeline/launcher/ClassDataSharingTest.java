@@ -88,10 +88,7 @@ class ClassDataSharingTest {
 
     @Test
     void aRecordedArchiveIsSharedByTheNextStart() throws Exception {
-        Instant now = Instant.now();
-        build(now.minusSeconds(120), now.minusSeconds(60));
-        plan(true);
-        recordArchive();
+        builtAndRecorded();
 
         ClassDataSharing.Launch launch = plan(false);
 
@@ -102,10 +99,7 @@ class ClassDataSharingTest {
 
     @Test
     void aJarRewrittenWithTheSameContentKeepsTheArchive() throws Exception {
-        Instant now = Instant.now();
-        build(now.minusSeconds(120), now.minusSeconds(60));
-        plan(true);
-        recordArchive();
+        Instant now = builtAndRecorded();
         writeJar("same", now.plusSeconds(60));
 
         ClassDataSharing.Launch launch = plan(true);
@@ -115,10 +109,7 @@ class ClassDataSharingTest {
 
     @Test
     void aJarWithOtherContentIsRecordedAgain() throws Exception {
-        Instant now = Instant.now();
-        build(now.minusSeconds(120), now.minusSeconds(60));
-        plan(true);
-        recordArchive();
+        Instant now = builtAndRecorded();
         writeJar("changed", now.plusSeconds(60));
 
         ClassDataSharing.Launch launch = plan(true);
@@ -182,10 +173,7 @@ class ClassDataSharingTest {
     /** JDK 17 crashed loading an archived class with a flight recording on (bench/profile). */
     @Test
     void aFlightRecordingOrAnAgentRunsTheAppWithoutAnArchive() throws Exception {
-        Instant now = Instant.now();
-        build(now.minusSeconds(120), now.minusSeconds(60));
-        plan(true);
-        recordArchive();
+        builtAndRecorded();
         AppJava jdk17 = new AppJava(Path.of(System.getProperty("java.home")), 17);
 
         for (String flag : List.of("-XX:StartFlightRecording=duration=60s,filename=a.jfr", "-javaagent:agent.jar",
@@ -216,6 +204,15 @@ class ClassDataSharingTest {
 
     private Path archive() {
         return module.resolve("target/cds").resolve(module.getFileName() + ".jsa");
+    }
+
+    /** A module built a minute ago whose first start recorded its archive; returns the time it was built against. */
+    private Instant builtAndRecorded() throws Exception {
+        Instant now = Instant.now();
+        build(now.minusSeconds(120), now.minusSeconds(60));
+        plan(true);
+        recordArchive();
+        return now;
     }
 
     /** What the recording JVM does at its exit: writes the archive after the copy it ran from. */
