@@ -62,9 +62,25 @@ public final class Simulation {
         return t == null ? List.of() : t.sent();
     }
 
+    /** Something to do when the deliveries are in and before the rows are read. */
+    @FunctionalInterface
+    public interface AfterDeliveries {
+        void run() throws InterruptedException;
+    }
+
     /** Runs to the end and returns the summary; {@code progress} is called every {@code every}. */
     public DeliveryChecker.Summary run(Consumer<DeliveryChecker.Progress> progress, Duration every)
             throws InterruptedException {
+        return run(progress, every, () -> { });
+    }
+
+    /**
+     * As {@link #run(Consumer, Duration)}, calling {@code afterDeliveries} once every expected delivery has arrived
+     * (or the drain timeout is over) and before the history API is read: a benchmark ends its measuring window
+     * there, since reading every conversation back is the checker's work, not the pipeline's.
+     */
+    public DeliveryChecker.Summary run(Consumer<DeliveryChecker.Progress> progress, Duration every,
+                                       AfterDeliveries afterDeliveries) throws InterruptedException {
         ScheduledExecutorService timers = Executors.newScheduledThreadPool(2);
         ExecutorService threads = Executors.newCachedThreadPool();
         KafkaClients clients = new KafkaClients(settings.bootstrapServers());
@@ -89,6 +105,7 @@ public final class Simulation {
             traffic.run(running::get);
 
             awaitDeliveries(gateways);
+            afterDeliveries.run();
             if (settings.checksHistory()) {
                 new HistoryCheck(settings.workerUrl(), settings.serviceToken(), checker).await(settings.persistGrace());
             }

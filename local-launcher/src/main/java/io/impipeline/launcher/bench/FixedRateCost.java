@@ -15,10 +15,13 @@ import io.impipeline.launcher.LocalPipeline;
  */
 final class FixedRateCost {
 
-    /** The run's traffic: returns the messages it accounted for (sent or delivered). */
+    /**
+     * The run's traffic: returns the messages it accounted for (sent or delivered). It may close the window before
+     * it returns, where the pipeline's work ends before the traffic's (the checker reading every row back).
+     */
     @FunctionalInterface
     interface Traffic {
-        long run() throws InterruptedException;
+        long run(Window window) throws InterruptedException;
     }
 
     /** Marginal CPU milliseconds per message, by process group, and the total over all groups. */
@@ -28,6 +31,59 @@ final class FixedRateCost {
         double total() {
             return perMessage.entrySet().stream().filter(e -> !e.getKey().equals(ProcessCpu.SIMULATOR))
                     .mapToDouble(Map.Entry::getValue).sum();
+        }
+    }
+
+    /** CPU by process and of the whole machine from {@link #open} to the first {@link #close}. */
+    static final class Window {
+
+        private final LocalPipeline pipeline;
+        private final Map<String, Long> start;
+        private final long startNanos = System.nanoTime();
+        private final long machineStart = MachineCpu.busyMillis();
+        private Map<String, Long> spent;
+        private double seconds;
+        private long machineBusy;
+
+        private Window(LocalPipeline pipeline) {
+            this.pipeline = pipeline;
+            this.start = ProcessCpu.snapshot(pipeline.apps());
+        }
+
+        static Window open(LocalPipeline pipeline) {
+            return new Window(pipeline);
+        }
+
+        /** Ends the window; later calls change nothing. */
+        void close() {
+            if (spent == null) {
+                spent = ProcessCpu.between(start, ProcessCpu.snapshot(pipeline.apps()));
+                seconds = (System.nanoTime() - startNanos) / 1e9;
+                long end = MachineCpu.busyMillis();
+                machineBusy = machineStart < 0 || end < 0 ? -1 : end - machineStart;
+            }
+        }
+
+        /** Busy milliseconds of the whole machine in the window, -1 without {@code /proc/stat}. */
+        long machineBusyMillis() {
+            close();
+            return machineBusy;
+        }
+
+        /** Per message, each process's CPU in the window (a saturation run: nothing idle to subtract). */
+        Result cost(long messages) {
+            return cost(messages, Map.of(), 1);
+        }
+
+        /** Per message, each process's CPU in the window less its idle rate over the window's length. */
+        Result cost(long messages, Map<String, Long> idleCost, double idleSeconds) {
+            close();
+            Map<String, Double> perMessage = new TreeMap<>();
+            spent.forEach((group, ms) -> {
+                double idleMs = idleCost.getOrDefault(group, 0L) * seconds / idleSeconds;
+                perMessage.put(group, messages <= 0 ? Double.NaN : Math.max(0, ms - idleMs) / messages);
+            });
+            return new Result(perMessage, messages);
         }
     }
 
@@ -48,20 +104,8 @@ final class FixedRateCost {
             idleSpent = ProcessCpu.between(idleStart, ProcessCpu.snapshot(pipeline.apps()));
             idleSeconds = (System.nanoTime() - idleStartNanos) / 1e9;
         }
-        Map<String, Long> idleCost = idleSpent;
-        double idleTime = idleSeconds;
-
-        Map<String, Long> runStart = ProcessCpu.snapshot(pipeline.apps());
-        long runStartNanos = System.nanoTime();
-        long messages = traffic.run();
-        Map<String, Long> runSpent = ProcessCpu.between(runStart, ProcessCpu.snapshot(pipeline.apps()));
-        double runSeconds = (System.nanoTime() - runStartNanos) / 1e9;
-
-        Map<String, Double> perMessage = new TreeMap<>();
-        runSpent.forEach((group, ms) -> {
-            double idleMs = idleCost.getOrDefault(group, 0L) * runSeconds / idleTime;
-            perMessage.put(group, messages <= 0 ? Double.NaN : Math.max(0, ms - idleMs) / messages);
-        });
-        return new Result(perMessage, messages);
+        Window window = Window.open(pipeline);
+        long messages = traffic.run(window);
+        return window.cost(messages, idleSpent, idleSeconds);
     }
 }

@@ -52,7 +52,8 @@ public final class PipelineBenchmark {
         boolean skipTuned = List.of(args).contains("--skip-tuned");
         Path repository = Path.of("").toAbsolutePath();
         if (List.of(args).contains("--trace-overhead")) {
-            traceOverhead(repository, saturationMessages, Integer.parseInt(arg(args, "--rounds", "2")),
+            traceOverhead(repository, saturationMessages, Integer.parseInt(arg(args, "--single-saturation-messages",
+                    String.valueOf(saturationMessages))), Integer.parseInt(arg(args, "--rounds", "2")),
                     Integer.parseInt(arg(args, "--passes", "1")), List.of(arg(args, "--variants", "on,off").split(",")),
                     TraceCostReport.Fixed.parse(args), args);
             return;
@@ -148,7 +149,8 @@ public final class PipelineBenchmark {
      * false, alternating for {@code --rounds}, so that each pair is measured side by side on the same machine; the
      * report gives each run and the ratio per pair.
      */
-    private static void traceOverhead(Path repository, int saturationMessages, int rounds, int passes,
+    private static void traceOverhead(Path repository, int saturationMessages, int singleSaturationMessages,
+                                      int rounds, int passes,
                                       List<String> variants, TraceCostReport.Fixed fixed, String[] args)
             throws Exception {
         StringBuilder report = new StringBuilder();
@@ -156,7 +158,8 @@ public final class PipelineBenchmark {
                 .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
                 .append(System.getProperty("java.version")).append("; single-node KRaft broker, every app its own JVM")
                 .append(" (-Xmx384m, SerialGC), ").append(RECORD_BYTES).append("-byte messages, ")
-                .append(saturationMessages).append(" messages per saturation run. Command: `bench/run ")
+                .append(saturationMessages).append(" messages per mixed and ").append(singleSaturationMessages)
+                .append(" per single-chat saturation run. Command: `bench/run ")
                 .append(String.join(" ", args)).append("`.\n\n")
                 .append("Machine CPU per message: busy time of both cores (/proc/stat) over each saturation run, divided ")
                 .append("by its messages (mixed: accepted, single chat: delivered); it includes the simulator, the broker ")
@@ -166,7 +169,8 @@ public final class PipelineBenchmark {
                         + "the first pass of each is shown but left out of the ratios and the by-process tables: it "
                         + "still pays for compiling the code each variant runs.\n\n")
                 .append("Each run's CPU window ends when the pipeline's consumer groups have caught up (lag still "
-                        + "for 3 s; the last column: how long after the run's last delivery).\n\n")
+                        + "for 3 s; the last column: how long after the run's last delivery), before the checker "
+                        + "reads every message's row back through the history API.\n\n")
                 .append("| round | trace | mixed saturation (msg/s) | mixed CPU ms/msg | single chat saturation ")
                 .append("(delivered msg/s) | single chat CPU ms/msg | caught up after (mixed, single) |\n")
                 .append("|---|---|---|---|---|---|---|\n");
@@ -187,23 +191,20 @@ public final class PipelineBenchmark {
                     simulate(pipeline, single(pipeline, WARM_UP_RATE, WARM_UP, 0), null);
                     if (fixed.seconds() > 0 && !fixed.afterSaturation()) {
                         costs.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(
-                                fixedRateCosts(pipeline, fixed));
+                                fixedRateCosts(pipeline, lag, fixed));
                     }
                     for (int pass = 1; pass <= passes && !fixed.skipSaturation(); pass++) {
-                        long cpu0 = MachineCpu.busyMillis();
                         SaturationRun mixed = saturationRun(pipeline, lag, mixed(pipeline, 0, Duration.ofMinutes(5),
                                 saturationMessages), s -> s.progress().sent());
-                        long cpu1 = MachineCpu.busyMillis();
                         SaturationRun single = saturationRun(pipeline, lag, single(pipeline, 0,
-                                Duration.ofMinutes(5), saturationMessages), s -> s.progress().delivered());
-                        long cpu2 = MachineCpu.busyMillis();
+                                Duration.ofMinutes(5), singleSaturationMessages), s -> s.progress().delivered());
                         boolean counted = pass > 1 || passes == 1;
                         (counted ? saturationCosts : firstPassCosts).computeIfAbsent(variant,
                                 v -> new java.util.ArrayList<>()).add(new FixedRateCost.Result[] {mixed.cost(),
                                 single.cost()});
                         double[] run = {messagesPerSecond(mixed.summary()), single.summary().deliveriesPerSecond(),
-                                perMessage(cpu1 - cpu0, mixed.summary().progress().sent()),
-                                perMessage(cpu2 - cpu1, single.summary().progress().delivered())};
+                                perMessage(mixed.machineBusyMillis(), mixed.summary().progress().sent()),
+                                perMessage(single.machineBusyMillis(), single.summary().progress().delivered())};
                         if (counted) {
                             results.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(run);
                         }
@@ -216,7 +217,7 @@ public final class PipelineBenchmark {
                     if (fixed.seconds() > 0 && fixed.afterSaturation()) {
                         // On a pipeline the saturation passes have warmed up: the steady state's marginal cost.
                         costs.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(
-                                fixedRateCosts(pipeline, fixed));
+                                fixedRateCosts(pipeline, lag, fixed));
                     }
                 }
             }
@@ -262,36 +263,49 @@ public final class PipelineBenchmark {
         System.out.println("(also written to " + out + ")");
     }
 
-    /** One saturation run, its CPU by process and how long after its last delivery the pipeline caught up. */
-    private record SaturationRun(DeliveryChecker.Summary summary, FixedRateCost.Result cost, Duration caughtUp) {
+    /** One saturation run, its CPU by process and of the machine, and how long after its last delivery it caught up. */
+    private record SaturationRun(DeliveryChecker.Summary summary, FixedRateCost.Result cost, long machineBusyMillis,
+                                 Duration caughtUp) {
     }
 
     /**
      * The window ends when the pipeline has caught up, so that the work a run's messages caused (trace events stored,
-     * rows persisted) is counted in that run and not in the next.
+     * rows persisted) is counted in that run and not in the next, and before the checker reads every row back through
+     * the history API (its cost, the same per message in every variant, would dilute the ratios).
      */
     private static SaturationRun saturationRun(LocalPipeline pipeline, LagSampler lag, SimulationSettings settings,
                                                java.util.function.ToLongFunction<DeliveryChecker.Summary> messages)
             throws InterruptedException {
-        DeliveryChecker.Summary[] summary = new DeliveryChecker.Summary[1];
         Duration[] caughtUp = new Duration[1];
-        FixedRateCost.Result cost = FixedRateCost.measure(pipeline, Duration.ZERO, () -> {
-            summary[0] = simulate(pipeline, settings, null);
+        FixedRateCost.Window window = FixedRateCost.Window.open(pipeline);
+        DeliveryChecker.Summary summary = simulate(pipeline, settings, null, () -> {
             caughtUp[0] = CatchUp.await(lag, CATCH_UP_TIMEOUT);
-            return messages.applyAsLong(summary[0]);
+            window.close();
         });
-        return new SaturationRun(summary[0], cost, caughtUp[0]);
+        return new SaturationRun(summary, window.cost(messages.applyAsLong(summary)), window.machineBusyMillis(),
+                caughtUp[0]);
     }
 
-    /** Marginal CPU per message by process at fixed rates: mixed (per accepted) and single chat (per delivered). */
-    private static FixedRateCost.Result[] fixedRateCosts(LocalPipeline pipeline, TraceCostReport.Fixed fixed)
-            throws InterruptedException {
+    /**
+     * Marginal CPU per message by process at fixed rates: mixed (per accepted) and single chat (per delivered); each
+     * window ends when the pipeline has caught up, before the rows are read back.
+     */
+    private static FixedRateCost.Result[] fixedRateCosts(LocalPipeline pipeline, LagSampler lag,
+                                                         TraceCostReport.Fixed fixed) throws InterruptedException {
         Duration seconds = Duration.ofSeconds(fixed.seconds());
-        FixedRateCost.Result mixed = FixedRateCost.measure(pipeline, fixed.idle(), () -> checked(simulate(pipeline,
-                mixed(pipeline, fixed.mixedRate(), seconds, 0), null)).progress().sent());
-        FixedRateCost.Result single = FixedRateCost.measure(pipeline, fixed.idle(), () -> checked(simulate(pipeline,
-                single(pipeline, fixed.singleRate(), seconds, 0), null)).progress().delivered());
+        FixedRateCost.Result mixed = FixedRateCost.measure(pipeline, fixed.idle(), window -> checked(simulate(pipeline,
+                mixed(pipeline, fixed.mixedRate(), seconds, 0), null, caughtUp(lag, window))).progress().sent());
+        FixedRateCost.Result single = FixedRateCost.measure(pipeline, fixed.idle(), window -> checked(simulate(
+                pipeline, single(pipeline, fixed.singleRate(), seconds, 0), null, caughtUp(lag, window)))
+                .progress().delivered());
         return new FixedRateCost.Result[] {mixed, single};
+    }
+
+    private static Simulation.AfterDeliveries caughtUp(LagSampler lag, FixedRateCost.Window window) {
+        return () -> {
+            CatchUp.await(lag, CATCH_UP_TIMEOUT);
+            window.close();
+        };
     }
 
     /** A run whose checks failed measures nothing: stop the benchmark rather than report it. */
@@ -339,6 +353,13 @@ public final class PipelineBenchmark {
 
     private static DeliveryChecker.Summary simulate(LocalPipeline pipeline, SimulationSettings settings,
                                                     Map<String, Long> peakRss) throws InterruptedException {
+        return simulate(pipeline, settings, peakRss, () -> { });
+    }
+
+    private static DeliveryChecker.Summary simulate(LocalPipeline pipeline, SimulationSettings settings,
+                                                    Map<String, Long> peakRss,
+                                                    Simulation.AfterDeliveries afterDeliveries)
+            throws InterruptedException {
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
         if (peakRss != null) {
             sampler.scheduleAtFixedRate(() -> {
@@ -348,7 +369,8 @@ public final class PipelineBenchmark {
             }, 1, 1, TimeUnit.SECONDS);
         }
         try {
-            DeliveryChecker.Summary summary = new Simulation(settings).run(p -> { }, Duration.ofSeconds(5));
+            DeliveryChecker.Summary summary = new Simulation(settings).run(p -> { }, Duration.ofSeconds(5),
+                    afterDeliveries);
             System.out.print(summary.render());
             return summary;
         } finally {
