@@ -60,6 +60,9 @@ class PipelineEndToEndIntegrationTest {
     static final String OPERATOR = "e2e-operator";
     static ConsoleBrowser browser;
     static ConsolePage console;
+    /** What the checker knew when the run's after-deliveries hook ran (where a benchmark's CPU window ends). */
+    static boolean completeAfterDeliveries;
+    static int awaitingRowsAfterDeliveries;
 
     @BeforeAll
     static void simulate(LocalPipeline launched) throws Exception {
@@ -73,7 +76,10 @@ class PipelineEndToEndIntegrationTest {
                 .workerUrl(pipeline.url("task-worker")).serviceToken(TOKEN)
                 .build();
         simulation = new Simulation(settings);
-        summary = simulation.run(p -> System.out.println(ProgressLine.of(p)), Duration.ofSeconds(3));
+        summary = simulation.run(p -> System.out.println(ProgressLine.of(p)), Duration.ofSeconds(3), () -> {
+            completeAfterDeliveries = simulation.checker().complete();
+            awaitingRowsAfterDeliveries = simulation.checker().conversationsAwaitingRows().size();
+        });
         System.out.print(summary.render());
     }
 
@@ -131,6 +137,15 @@ class PipelineEndToEndIntegrationTest {
         assertThat(summary.progress().duplicatesSent()).isPositive();
         assertThat(summary.progress().pushes()).isPositive();
         assertThat(summary.scheduledMessages()).isPositive();
+    }
+
+    @Test
+    @Order(1)
+    void theAfterDeliveriesHookRunsOnceEverythingArrivedAndBeforeAnyRowIsRead() {
+        assertThat(completeAfterDeliveries).isTrue();
+        assertThat(awaitingRowsAfterDeliveries).as("conversations not yet read from the history API")
+                .isEqualTo(simulation.checker().conversations().size()).isPositive();
+        assertThat(simulation.checker().conversationsAwaitingRows()).isEmpty();
     }
 
     @Test
