@@ -276,14 +276,10 @@ public final class PipelineBenchmark {
     private static SaturationRun saturationRun(LocalPipeline pipeline, LagSampler lag, SimulationSettings settings,
                                                java.util.function.ToLongFunction<DeliveryChecker.Summary> messages)
             throws InterruptedException {
-        Duration[] caughtUp = new Duration[1];
-        FixedRateCost.Window window = FixedRateCost.Window.open(pipeline);
-        DeliveryChecker.Summary summary = simulate(pipeline, settings, null, () -> {
-            caughtUp[0] = CatchUp.await(lag, CATCH_UP_TIMEOUT);
-            window.close();
-        });
-        return new SaturationRun(summary, window.cost(messages.applyAsLong(summary)), window.machineBusyMillis(),
-                caughtUp[0]);
+        CloseWhenCaughtUp end = new CloseWhenCaughtUp(lag, FixedRateCost.Window.open(pipeline));
+        DeliveryChecker.Summary summary = simulate(pipeline, settings, null, end);
+        return new SaturationRun(summary, end.window.cost(messages.applyAsLong(summary)),
+                end.window.machineBusyMillis(), end.after);
     }
 
     /**
@@ -294,18 +290,31 @@ public final class PipelineBenchmark {
                                                          TraceCostReport.Fixed fixed) throws InterruptedException {
         Duration seconds = Duration.ofSeconds(fixed.seconds());
         FixedRateCost.Result mixed = FixedRateCost.measure(pipeline, fixed.idle(), window -> checked(simulate(pipeline,
-                mixed(pipeline, fixed.mixedRate(), seconds, 0), null, caughtUp(lag, window))).progress().sent());
+                mixed(pipeline, fixed.mixedRate(), seconds, 0), null, new CloseWhenCaughtUp(lag, window)))
+                .progress().sent());
         FixedRateCost.Result single = FixedRateCost.measure(pipeline, fixed.idle(), window -> checked(simulate(
-                pipeline, single(pipeline, fixed.singleRate(), seconds, 0), null, caughtUp(lag, window)))
+                pipeline, single(pipeline, fixed.singleRate(), seconds, 0), null, new CloseWhenCaughtUp(lag, window)))
                 .progress().delivered());
         return new FixedRateCost.Result[] {mixed, single};
     }
 
-    private static Simulation.AfterDeliveries caughtUp(LagSampler lag, FixedRateCost.Window window) {
-        return () -> {
-            CatchUp.await(lag, CATCH_UP_TIMEOUT);
+    /** Ends a run's CPU window once the pipeline has caught up ({@link CatchUp}), before the rows are read back. */
+    private static final class CloseWhenCaughtUp implements Simulation.AfterDeliveries {
+
+        private final LagSampler lag;
+        private final FixedRateCost.Window window;
+        private Duration after;
+
+        CloseWhenCaughtUp(LagSampler lag, FixedRateCost.Window window) {
+            this.lag = lag;
+            this.window = window;
+        }
+
+        @Override
+        public void run() throws InterruptedException {
+            after = CatchUp.await(lag, CATCH_UP_TIMEOUT);
             window.close();
-        };
+        }
     }
 
     /** A run whose checks failed measures nothing: stop the benchmark rather than report it. */
