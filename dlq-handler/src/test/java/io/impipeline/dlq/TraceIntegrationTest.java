@@ -413,13 +413,17 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(noId.body().get("detail").asString()).contains("message_id");
     }
 
-    /** A batch travels as one array per column: quotes, commas, braces, backslashes and NULL-looking text survive. */
+    /**
+     * A batch travels as COPY text: tabs, newlines, carriage returns and backslashes (COPY's separators and escapes),
+     * quotes, braces and NULL-looking text ({@code \\N}, COPY's null marker) survive, in ids and in the detail's own
+     * whitespace.
+     */
     @Test
     void aBatchStoresEveryValueAsItWas() {
-        String m = unique("msg, \"quoted\" {braced} \\ 消息 NULL");
-        String user = "u,{\"NULL\"}";
+        String m = unique("msg, \"quoted\" {braced} \\ \\N \t tab \r\n 消息 NULL");
+        String user = "u,{\"NULL\"}\\N\t";
         Instant at = Instant.parse("2026-11-28T09:00:00.123Z"); // epoch ms, as on the wire
-        String detail = "{\"reason\": \"a \\\"b\\\", {c} \\\\ d\", \"n\": 1}";
+        String detail = "{\"reason\": \"a \\\"b\\\", {c} \\\\ d \\t \\\\N\",\n\t\"n\":\r\n 1}";
         List<StoredTraceEvent> batch = List.of(
                 new StoredTraceEvent(m, user, "accepted", "upstream-router", at, detail, unique("trace-source"), 2, 7),
                 new StoredTraceEvent(m, user, "routed", "NULL", at.plusMillis(1), "{}", unique("trace-source"), 2, 8));
@@ -427,8 +431,10 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
 
         List<TraceRow> rows = traces.of(user, m);
         assertThat(rows).extracting(TraceRow::stage).containsExactly("accepted", "routed");
+        assertThat(rows).extracting(TraceRow::messageId).containsOnly(m);
+        assertThat(rows).extracting(TraceRow::fromUserId).containsOnly(user);
         assertThat(rows.get(0).at()).isEqualTo(at);
-        assertThat(rows.get(0).detail()).containsEntry("reason", "a \"b\", {c} \\ d").containsEntry("n", 1);
+        assertThat(rows.get(0).detail()).containsEntry("reason", "a \"b\", {c} \\ d \t \\N").containsEntry("n", 1);
         assertThat(rows.get(1).app()).isEqualTo("NULL");
     }
 

@@ -1,5 +1,8 @@
 package io.impipeline.dlq.store;
 
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,12 +16,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 import io.impipeline.dlq.settings.TraceStoreProperties;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.platform.autoconfigure.TraceProperties;
+import org.postgresql.PGConnection;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
@@ -40,13 +43,6 @@ public class TraceRepository {
 
     private static final TypeReference<Map<String, Object>> DETAIL = new TypeReference<>() {
     };
-    /** A whole batch's rows, one array per column ({@code at} as ISO-8601 text). */
-    private static final String INSERT_ALL = """
-            INSERT INTO trace_message_events (message_id, from_user_id, at, events, src_partition, src_offset)
-            SELECT m, u, CAST(t AS timestamptz), CAST(e AS json), p, o
-            FROM unnest(CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]), CAST(? AS text[]),
-                        CAST(? AS int[]), CAST(? AS bigint[])) AS r(m, u, t, e, p, o)
-            """;
     /**
      * The progress of the batch's source partitions, created at 0 when new and locked until the transaction ends:
      * a second consumer of the same partition (the old owner after a rebalance) waits here and then sees what this
@@ -110,7 +106,7 @@ public class TraceRepository {
 
     /**
      * Stores the events read from the trace topic, one row per message of the batch ({@link TraceMessageRows}) in one
-     * statement (one array per column, unnested: a single parse and round trip for the whole batch), skipping every
+     * COPY (a single round trip for the whole batch), skipping every
      * event below its partition's progress (a redelivery: stored already), and advances the progress, all in one
      * transaction. A partition stored before whose progress is gone (crash recovery empties the unlogged tables) is
      * not stored from here: its progress starts again at 0 and it is returned, to be read again from its start.
@@ -133,7 +129,7 @@ public class TraceRepository {
                 }
             }
             if (!fresh.isEmpty()) {
-                insert(c, TraceMessageRows.of(fresh));
+                insert(c, fresh);
                 advance(c, advanced);
             }
             return new Stored(fresh.size(), List.copyOf(lost));
@@ -201,17 +197,14 @@ public class TraceRepository {
                 .toArray(Integer[]::new)));
     }
 
-    private static void insert(Connection c, List<TraceMessageRows.Row> rows) throws SQLException {
-        try (PreparedStatement insert = c.prepareStatement(INSERT_ALL)) {
-            insert.setArray(1, c.createArrayOf("text", column(rows, TraceMessageRows.Row::messageId)));
-            insert.setArray(2, c.createArrayOf("text", column(rows, TraceMessageRows.Row::fromUserId)));
-            insert.setArray(3, c.createArrayOf("text", column(rows, r -> r.at().toString())));
-            insert.setArray(4, c.createArrayOf("text", column(rows, TraceMessageRows.Row::eventsJson)));
-            insert.setArray(5, c.createArrayOf("int4", rows.stream().map(TraceMessageRows.Row::partition)
-                    .toArray(Integer[]::new)));
-            insert.setArray(6, c.createArrayOf("int8", rows.stream().map(TraceMessageRows.Row::offset)
-                    .toArray(Long[]::new)));
-            insert.executeUpdate();
+    /** The batch's rows in one COPY ({@link TraceMessageRows}). */
+    private static void insert(Connection c, List<StoredTraceEvent> events) throws SQLException {
+        try {
+            c.unwrap(PGConnection.class).getCopyAPI().copyIn(TraceMessageRows.COPY,
+                    new StringReader(TraceMessageRows.copyText(events)));
+        } catch (IOException e) {
+            // Reading a string does not fail; the connection's own failures arrive as SQLException.
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -256,10 +249,6 @@ public class TraceRepository {
                 UPDATE trace_progress SET next_offset = 0
                 WHERE src_topic = :t AND src_partition = :p AND next_offset > :end
                 """, new MapSqlParameterSource("t", topic).addValue("p", partition).addValue("end", endOffset)) > 0;
-    }
-
-    private static <T> String[] column(List<T> rows, Function<T, String> value) {
-        return rows.stream().map(value).toArray(String[]::new);
     }
 
     /**
