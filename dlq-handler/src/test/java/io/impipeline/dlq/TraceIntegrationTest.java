@@ -426,7 +426,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         String detail = "{\"reason\": \"a \\\"b\\\", {c} \\\\ d \\t \\\\N\",\n\t\"n\":\r\n 1}";
         List<StoredTraceEvent> batch = List.of(
                 new StoredTraceEvent(m, user, "accepted", "upstream-router", at, detail, unique("trace-source"), 2, 7),
-                new StoredTraceEvent(m, user, "routed", "NULL", at.plusMillis(1), "{}", unique("trace-source"), 2, 8));
+                new StoredTraceEvent(m, user, "routed", APP, at.plusMillis(1), "{}", unique("trace-source"), 2, 8));
         assertThat(insertAll(batch)).isEqualTo(2);
 
         List<TraceRow> rows = traces.of(user, m);
@@ -435,8 +435,11 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(rows).extracting(TraceRow::fromUserId).containsOnly(user);
         assertThat(rows.get(0).at()).isEqualTo(at);
         assertThat(rows.get(0).detail()).containsEntry("reason", "a \"b\", {c} \\ d \t \\N").containsEntry("n", 1);
-        assertThat(rows.get(1).app()).isEqualTo("NULL");
+        assertThat(rows.get(1).app()).isEqualTo(APP);
     }
+
+    /** An app name as hostile as an id: JSON's quote and escapes, COPY's tab and backslash. */
+    private static final String APP = "NULL \"app\" \\N \t";
 
     @Test
     void aDeadLetterOfAMessageAppearsInItsTrace() {
