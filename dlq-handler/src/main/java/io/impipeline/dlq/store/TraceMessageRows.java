@@ -88,7 +88,7 @@ final class TraceMessageRows {
      * Appends text as a value of COPY's text format: a backslash, tab, newline or carriage return in it would end or
      * change the value, so each is written as its backslash escape.
      */
-    static void escaped(StringBuilder out, String text) {
+    private static void escaped(StringBuilder out, String text) {
         int n = text.length();
         int i = 0;
         while (i < n && !special(text.charAt(i))) {
