@@ -194,4 +194,33 @@ public abstract class DlqIntegrationSupport {
 
     public record Response(int status, JsonNode body) {
     }
+
+    /** Undoes {@link #refuseInserts}. */
+    protected interface Refusal extends AutoCloseable {
+        @Override
+        void close();
+    }
+
+    /**
+     * Makes PostgreSQL refuse the rows inserted into {@code table} that meet {@code condition} (plpgsql over
+     * {@code NEW}), with the error "refused by the test": stands for anything PostgreSQL may refuse that the checks
+     * before it did not foresee. Closing it removes the trigger.
+     */
+    protected Refusal refuseInserts(String table, String condition) {
+        String name = "refuse_test_" + table;
+        jdbc.sql("""
+                CREATE FUNCTION %s() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF %s THEN
+                        RAISE EXCEPTION 'refused by the test';
+                    END IF;
+                    RETURN NEW;
+                END $$""".formatted(name, condition)).update();
+        jdbc.sql("CREATE TRIGGER %s BEFORE INSERT ON %s FOR EACH ROW EXECUTE FUNCTION %s()"
+                .formatted(name, table, name)).update();
+        return () -> {
+            jdbc.sql("DROP TRIGGER %s ON %s".formatted(name, table)).update();
+            jdbc.sql("DROP FUNCTION %s()".formatted(name)).update();
+        };
+    }
 }

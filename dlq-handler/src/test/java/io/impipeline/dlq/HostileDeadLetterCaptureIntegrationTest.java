@@ -196,19 +196,9 @@ class HostileDeadLetterCaptureIntegrationTest extends DlqIntegrationSupport {
         createTopics(1, dlq);
         // Stands for anything PostgreSQL may refuse in a record that the decoding did not foresee: offset 0 is
         // refused whatever is stored, offset 1 only in full.
-        jdbc.sql("""
-                CREATE FUNCTION refuse_test_dead_letters() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.dlq_topic = '%s' AND (NEW.dlq_offset = 0
-                            OR NEW.dlq_offset = 1 AND NEW.reason IS DISTINCT FROM 'CAPTURE_FAILED') THEN
-                        RAISE EXCEPTION 'refused by the test';
-                    END IF;
-                    RETURN NEW;
-                END $$""".formatted(dlq)).update();
-        jdbc.sql("CREATE TRIGGER refuse_test_dead_letters BEFORE INSERT ON dead_letters FOR EACH ROW "
-                + "EXECUTE FUNCTION refuse_test_dead_letters()").update();
         double lostBefore = meters.find(DeadLetterMetrics.UNSTORED).counter().count();
-        try {
+        try (Refusal refusal = refuseInserts("dead_letters", ("NEW.dlq_topic = '%s' AND (NEW.dlq_offset = 0 "
+                + "OR NEW.dlq_offset = 1 AND NEW.reason IS DISTINCT FROM 'CAPTURE_FAILED')").formatted(dlq))) {
             for (int i = 0; i < 3; i++) {
                 sendDeadLetter(dlq, "im-routed-topic", i, "k" + i, utf8("{}"), ReasonCode.PROCESSING_ERROR,
                         Map.of());
@@ -216,9 +206,6 @@ class HostileDeadLetterCaptureIntegrationTest extends DlqIntegrationSupport {
             awaitStored(dlq, 2);
             await().atMost(WAIT).until(() -> meters.find(DeadLetterMetrics.UNSTORED).counter().count()
                     > lostBefore);
-        } finally {
-            jdbc.sql("DROP TRIGGER refuse_test_dead_letters ON dead_letters").update();
-            jdbc.sql("DROP FUNCTION refuse_test_dead_letters()").update();
         }
         List<Map<String, Object>> rows = jdbc.sql("SELECT dlq_offset, reason, stage, capture_error, record_key "
                 + "FROM dead_letters WHERE dlq_topic = :t ORDER BY dlq_offset").param("t", dlq).query().listOfRows();

@@ -220,19 +220,9 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         String kept = unique("msg");
         String refused = unique("refused-msg");
         String after = unique("msg");
-        jdbc.sql("""
-                CREATE FUNCTION refuse_test_trace() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF NEW.message_id = '%s' THEN
-                        RAISE EXCEPTION 'refused by the test';
-                    END IF;
-                    RETURN NEW;
-                END $$""".formatted(refused)).update();
-        jdbc.sql("CREATE TRIGGER refuse_test_trace BEFORE INSERT ON trace_message_events FOR EACH ROW "
-                + "EXECUTE FUNCTION refuse_test_trace()").update();
         double before = meters.counter(TraceCaptureListener.UNREADABLE).count();
         long now = System.currentTimeMillis();
-        try {
+        try (Refusal refusal = refuseInserts("trace_message_events", "NEW.message_id = '%s'".formatted(refused))) {
             for (String m : List.of(kept, refused, after)) {
                 sendTraceBytes(key, WireJson.toBytes(TraceEvent.of(m, "u", TraceStage.ACCEPTED, "upstream-router",
                         now)));
@@ -240,9 +230,6 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
             assertThat(stageNames(awaitTrace("u", after, 1))).containsExactly("accepted");
             assertThat(stageNames(awaitTrace("u", kept, 1))).containsExactly("accepted");
             await().atMost(WAIT).until(() -> meters.counter(TraceCaptureListener.UNREADABLE).count() > before);
-        } finally {
-            jdbc.sql("DROP TRIGGER refuse_test_trace ON trace_message_events").update();
-            jdbc.sql("DROP FUNCTION refuse_test_trace()").update();
         }
         assertThat(get("/api/v1/trace/u/" + refused).status()).isEqualTo(404);
         assertThat(meters.counter(TraceCaptureListener.UNREADABLE).count() - before).isEqualTo(1.0);
