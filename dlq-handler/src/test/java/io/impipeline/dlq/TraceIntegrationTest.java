@@ -441,7 +441,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
 
     /**
      * A batch travels as COPY text: tabs, newlines, carriage returns and backslashes (COPY's separators and escapes),
-     * quotes, braces and NULL-looking text ({@code \\N}, COPY's null marker) survive, in ids and in the detail's own
+     * quotes, braces and NULL-looking text (backslash-N, COPY's null marker) survive, in ids and in the detail's own
      * whitespace.
      */
     @Test

@@ -31,7 +31,7 @@ final class TraceMessageRows {
 
     /**
      * The rows of these events, in the order of each message's first event, in COPY's text format: one line per
-     * row, columns separated by a tab, backslash, tab, newline and carriage return escaped in every value.
+     * row, columns separated by a tab; a backslash, tab, newline or carriage return inside a value is escaped.
      * Columns: the ids; {@code at}, the latest event's time (the retention deletes a row when the last of its events
      * is past it); {@code events}, {@code [{"stage", "app", "at" (epoch ms), "detail"}, ...]}; where the first of them
      * was read (partition, offset).
@@ -63,7 +63,7 @@ final class TraceMessageRows {
 
     /**
      * {@code [{"stage", "app", "at", "detail"}, ...]}, COPY-escaped. Put together here rather than by a JSON generator
-     * (in a third of the time): {@code at} is a number, the detail JSON already checked
+     * (in about half the time): {@code at} is a number, the detail JSON already checked
      * ({@link io.impipeline.dlq.capture.TraceRecords}), stage and app are quoted once per batch and value (a handful).
      */
     private static void events(List<StoredTraceEvent> events, Map<String, String> quoted, StringBuilder out) {
