@@ -17,12 +17,20 @@ import io.impipeline.launcher.AppProcess;
  * Two snapshots around a run give where the run's CPU went, which tells a cost (trace events, say) to the process that
  * pays it. Processes that start and end between the snapshots are not seen (the machine's total, {@link MachineCpu},
  * includes them).
+ *
+ * <p>A Streams app's RocksDB background threads (memtable flushes, compactions) are a group of their own,
+ * {@code <app>}{@value #ROCKSDB_SUFFIX}, taken out of the app's: how much work they do in a run depends on when the
+ * stores' memtables happen to fill and their files to be compacted, not on the traffic alone, and was the largest part
+ * of the router's spread between identical runs (docs/benchmarks.md, session 15).
  */
 final class ProcessCpu {
 
     static final String KAFKA = "kafka";
     static final String POSTGRES = "postgresql";
     static final String SIMULATOR = "benchmark (simulator)";
+    static final String ROCKSDB_SUFFIX = ": RocksDB background";
+    /** RocksDB names its background threads {@code rocksdb:low} (compactions) and {@code rocksdb:high} (flushes). */
+    private static final String ROCKSDB_THREAD = "rocksdb:";
     private static final Path PROC = Path.of("/proc");
     /** The main class of a Kafka node's command line ({@code KafkaServerProcess}). */
     private static final String KAFKA_MAIN = "kafka.Kafka";
@@ -50,7 +58,11 @@ final class ProcessCpu {
                 if (group != null) {
                     long cpu = cpuMillis(p);
                     if (cpu >= 0) {
-                        millis.merge(group, cpu, Long::sum);
+                        long rocksdb = appPids.containsKey(pid) ? rocksdbMillis(p) : 0;
+                        millis.merge(group, cpu - rocksdb, Long::sum);
+                        if (rocksdb > 0) {
+                            millis.merge(group + ROCKSDB_SUFFIX, rocksdb, Long::sum);
+                        }
                     }
                 }
             });
@@ -80,6 +92,22 @@ final class ProcessCpu {
         }
     }
 
+    /** CPU of the process's live RocksDB background threads ({@code /proc/<pid>/task/<tid>}). */
+    static long rocksdbMillis(Path process) {
+        try (Stream<Path> threads = Files.list(process.resolve("task"))) {
+            return threads.filter(t -> {
+                try {
+                    return Files.readString(t.resolve("comm"), StandardCharsets.UTF_8).startsWith(ROCKSDB_THREAD);
+                } catch (IOException e) {
+                    return false; // ended while we looked
+                }
+            }).mapToLong(ProcessCpu::cpuMillis).filter(ms -> ms > 0).sum();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** utime + stime of a process or, under {@code task/}, of one thread; -1 if it ended while we looked. */
     private static long cpuMillis(Path process) {
         try {
             String stat = Files.readString(process.resolve("stat"), StandardCharsets.UTF_8);

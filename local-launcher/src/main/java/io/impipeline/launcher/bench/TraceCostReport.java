@@ -52,6 +52,11 @@ final class TraceCostReport {
             groups.addAll(r[0].perMessage().keySet());
             groups.addAll(r[1].perMessage().keySet());
         }));
+        if (groups.stream().anyMatch(g -> g.endsWith(ProcessCpu.ROCKSDB_SUFFIX))) {
+            out.append("A Streams app's RocksDB flush and compaction threads are a column of their own (\"")
+                    .append(ProcessCpu.ROCKSDB_SUFFIX.substring(2))
+                    .append("\"), taken out of the app's: how much they do in a run varies between identical runs.\n\n");
+        }
         out.append("| traffic | variant | round | total |");
         groups.forEach(g -> out.append(' ').append(g).append(" |"));
         out.append("\n|---|---|---|---|").append("---|".repeat(groups.size())).append('\n');
