@@ -92,7 +92,11 @@ final class ProcessCpu {
         }
     }
 
-    /** CPU of the process's live RocksDB background threads ({@code /proc/<pid>/task/<tid>}). */
+    /**
+     * CPU of the process's live RocksDB background threads ({@code /proc/<pid>/task/<tid>}). They live as long as the
+     * app (one thread pool per process); a thread that ended between two snapshots would move its CPU back into the
+     * app's group.
+     */
     static long rocksdbMillis(Path process) {
         try (Stream<Path> threads = Files.list(process.resolve("task"))) {
             return threads.filter(t -> {

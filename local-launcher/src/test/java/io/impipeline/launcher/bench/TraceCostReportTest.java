@@ -9,12 +9,16 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class TraceCostReportTest {
+
+    /** Where the busy threads leave their sums, so that the JIT keeps their loops. */
+    private static volatile long sink;
 
     @Test
     void theTotalLeavesOutTheSimulatorAndTheRatioIsOffOverOnPerRound() {
@@ -37,7 +41,7 @@ class TraceCostReportTest {
         FixedRateCost.Result[] round = {r, r};
         Map<String, List<FixedRateCost.Result[]>> costs = Map.of("off", List.<FixedRateCost.Result[]>of(round));
 
-        assertThat(r.total()).isCloseTo(0.09, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(r.total()).isCloseTo(0.09, Offset.offset(1e-9));
         assertThat(TraceCostReport.render("t", "m", costs)).contains("a column of their own")
                 .contains("| upstream-router | upstream-router: RocksDB background |");
     }
@@ -81,13 +85,13 @@ class TraceCostReportTest {
             while (threads.getCurrentThreadCpuTime() < TimeUnit.MILLISECONDS.toNanos(300)) {
                 x += System.nanoTime() % 7;
             }
+            sink = x;
             done.countDown();
             try {
                 release.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            assertThat(x).isNotNegative();
         }, name);
         t.setDaemon(true);
         return t;
