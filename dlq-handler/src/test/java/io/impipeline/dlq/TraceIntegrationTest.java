@@ -382,6 +382,49 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     }
 
     /**
+     * A single chat's routed stage rides in the dispatcher's event of the recipient's copy ({@code RoutedHeader}),
+     * and carries the admission in turn: listed as accepted, routed and delivered (and push_task) at their own times,
+     * each told once. Not in the router's form (no app or time): listed as stored.
+     */
+    @Test
+    void aRoutedStageCarriedByTheDispatchersEventIsShownAsTheRoutersStageWithItsAdmission() {
+        String m = unique("msg");
+        long t = 1_795_856_400_000L;
+        Map<String, Object> routed = Map.of("app", "upstream-router", "at", t + 2, "seq", 9, "partitions", List.of(4),
+                "accepted", Map.of("at", t + 1, "partition", 0, "offset", 77));
+        sendTrace(new TraceEvent(m, "u1", TraceStage.DELIVERED, "downstream-dispatcher", t + 6, Map.of("records", 1,
+                "routed", routed, "push_task", Map.of("tasks", 1, "users", 1))));
+        sendTrace(new TraceEvent(m, "u2", TraceStage.PUSH_TASK, "downstream-dispatcher", t + 6, Map.of("tasks", 1,
+                "users", 1, "routed", routed)));
+        sendTrace(new TraceEvent(m, "u3", TraceStage.DELIVERED, "downstream-dispatcher", t + 6, Map.of("routed",
+                Map.of("seq", 1))));
+
+        JsonNode trace = awaitTrace("u1", m, 4);
+        assertThat(stageNames(trace)).containsExactly("accepted", "routed", "delivered", "push_task");
+        JsonNode accepted = trace.get("stages").get(0);
+        assertThat(accepted.get("app").asString()).isEqualTo("upstream-router");
+        assertThat(accepted.get("at").asString()).isEqualTo("2026-11-28T09:00:00.001Z");
+        assertThat(accepted.get("detail").get("offset").asLong()).isEqualTo(77);
+        JsonNode routedStage = trace.get("stages").get(1);
+        assertThat(routedStage.get("app").asString()).isEqualTo("upstream-router");
+        assertThat(routedStage.get("at").asString()).isEqualTo("2026-11-28T09:00:00.002Z");
+        assertThat(routedStage.get("detail").get("seq").asInt()).isEqualTo(9);
+        assertThat(routedStage.get("detail").get("partitions").get(0).asInt()).isEqualTo(4);
+        assertThat(routedStage.get("detail").has("accepted")).as("told once, as its own stage").isFalse();
+        assertThat(routedStage.get("detail").has("app")).isFalse();
+        assertThat(routedStage.get("detail").has("at")).isFalse();
+        JsonNode delivered = trace.get("stages").get(2);
+        assertThat(delivered.get("app").asString()).isEqualTo("downstream-dispatcher");
+        assertThat(delivered.get("detail").has("routed")).as("listed without it").isFalse();
+        assertThat(delivered.get("detail").get("records").asInt()).isEqualTo(1);
+
+        assertThat(stageNames(awaitTrace("u2", m, 3))).containsExactly("accepted", "routed", "push_task");
+        JsonNode unlike = awaitTrace("u3", m, 1);
+        assertThat(stageNames(unlike)).containsExactly("delivered");
+        assertThat(unlike.get("stages").get(0).get("detail").get("routed").get("seq").asInt()).isEqualTo(1);
+    }
+
+    /**
      * The topic's events are in unlogged tables, which PostgreSQL's crash recovery empties (TRUNCATE does to them
      * what it does): the next record of a partition the store has stored before finds no progress, and the listener
      * reads that partition again from its start. The dlq-handler's own stages are logged: they exist nowhere else.

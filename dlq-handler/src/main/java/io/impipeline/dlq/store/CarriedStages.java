@@ -18,13 +18,17 @@ import io.impipeline.model.trace.TraceStage;
  *   {@code filtered}) carries it as {@code accepted: {at, partition, offset}}; listed at its own time, before the
  *   carrier when the times are equal;</li>
  *   <li>the dispatcher's {@code push_task}: a {@code delivered} event of a routed record that also made offline-push
- *   tasks carries it as {@code push_task: {tasks, users}}; listed at the carrier's time, right after it.</li>
+ *   tasks carries it as {@code push_task: {tasks, users}}; listed at the carrier's time, right after it;</li>
+ *   <li>the router's {@code routed} of a single-chat message: the dispatcher's event of the recipient's copy
+ *   ({@code delivered} or {@code push_task}) carries it as {@code routed: {app, at, ...its detail}} (which carries
+ *   {@code accepted} in turn); listed at its own time, before the carrier when the times are equal.</li>
  * </ul>
  * The carrier is listed without them. A row whose carried stage is not in that form is listed as it was stored.
  */
 final class CarriedStages {
 
     private static final String ACCEPTED = TraceStage.ACCEPTED.wireName();
+    private static final String ROUTED = TraceStage.ROUTED.wireName();
     private static final String PUSH_TASK = TraceStage.PUSH_TASK.wireName();
     private static final String DELIVERED = TraceStage.DELIVERED.wireName();
 
@@ -39,25 +43,7 @@ final class CarriedStages {
         List<TraceRow> out = new ArrayList<>(rows.size() + rows.size() / 2);
         boolean expanded = false;
         for (TraceRow row : rows) {
-            TraceRow admission = admission(row);
-            TraceRow pushTask = pushTask(row);
-            if (admission == null && pushTask == null) {
-                out.add(row);
-                continue;
-            }
-            Map<String, Object> rest = new LinkedHashMap<>(row.detail());
-            if (admission != null) {
-                rest.remove(ACCEPTED);
-                out.add(admission);
-            }
-            if (pushTask != null) {
-                rest.remove(PUSH_TASK);
-            }
-            out.add(new TraceRow(row.id(), row.messageId(), row.fromUserId(), row.stage(), row.app(), row.at(), rest));
-            if (pushTask != null) {
-                out.add(pushTask);
-            }
-            expanded = true;
+            expanded |= expand(row, out);
         }
         if (expanded) {
             Map<String, Integer> senders = new HashMap<>();
@@ -66,6 +52,51 @@ final class CarriedStages {
             out.sort(Comparator.<TraceRow>comparingInt(r -> senders.get(r.fromUserId())).thenComparing(TraceRow::at));
         }
         return out;
+    }
+
+    /** The row, or the stages it carries and then the row without them; whether it carried any. */
+    private static boolean expand(TraceRow row, List<TraceRow> out) {
+        TraceRow routed = routed(row);
+        TraceRow admission = admission(row);
+        TraceRow pushTask = pushTask(row);
+        if (routed == null && admission == null && pushTask == null) {
+            out.add(row);
+            return false;
+        }
+        Map<String, Object> rest = new LinkedHashMap<>(row.detail());
+        if (routed != null) {
+            rest.remove(ROUTED);
+            // The router's event carries its admission in turn.
+            expand(routed, out);
+        }
+        if (admission != null) {
+            rest.remove(ACCEPTED);
+            out.add(admission);
+        }
+        if (pushTask != null) {
+            rest.remove(PUSH_TASK);
+        }
+        out.add(new TraceRow(row.id(), row.messageId(), row.fromUserId(), row.stage(), row.app(), row.at(), rest));
+        if (pushTask != null) {
+            out.add(pushTask);
+        }
+        return true;
+    }
+
+    /** The router's {@code routed}, carried by the dispatcher's event of a single chat's copy for the recipient. */
+    private static TraceRow routed(TraceRow row) {
+        if (ROUTED.equals(row.stage()) || !(row.detail().get(ROUTED) instanceof Map<?, ?> facts)
+                || !(facts.get("at") instanceof Number at) || !(facts.get("app") instanceof String app)) {
+            return null;
+        }
+        Map<String, Object> detail = new LinkedHashMap<>();
+        facts.forEach((k, v) -> {
+            if (!"at".equals(k) && !"app".equals(k)) {
+                detail.put(String.valueOf(k), v);
+            }
+        });
+        return new TraceRow(row.id(), row.messageId(), row.fromUserId(), ROUTED, app,
+                Instant.ofEpochMilli(at.longValue()), detail);
     }
 
     private static TraceRow admission(TraceRow row) {

@@ -27,10 +27,13 @@ public class TraceController {
 
     /**
      * The first stage stored is the router's {@code routed} (or {@code held}, {@code filtered}, {@code duplicate}),
-     * which carries its admission: a message the router admitted but has not sequenced yet has none.
+     * which carries its admission: a message the router admitted but has not sequenced yet has none. A single chat's
+     * {@code routed} rides on the dispatcher's event of the recipient's copy: until the dispatcher has handled it, the
+     * message shows at most {@code persisted} (the task-worker's history row).
      */
-    private static final String NOT_YET = " (a message the router has admitted but not routed yet has no stage:"
-            + " see the router's lag)";
+    private static final String NOT_YET = " (a message the router has admitted but not routed yet, or a single-chat"
+            + " message the dispatcher has not handled yet, has no stage before it is persisted: see the router's and"
+            + " the dispatcher's consumer lag)";
 
     private final TraceRepository traces;
 

@@ -22,6 +22,7 @@ public final class DispatchMetrics {
     public static final String RECIPIENTS = "im.dispatcher.recipients";
     public static final String PRESENCE = "im.dispatcher.presence";
     public static final String E2E_LATENCY = "im.e2e.latency";
+    public static final String UNREADABLE_ROUTED_STAGE = "im.dispatcher.trace.unreadable.routed";
 
     /** The {@code gateway} tag of outcomes that concern no gateway. */
     public static final String NO_GATEWAY = "none";
@@ -55,6 +56,13 @@ public final class DispatchMetrics {
     /** What readers of the gateway table report unusable entries to (one per app: one log rate limit). */
     public UnreadableHeartbeats unreadableHeartbeats() {
         return unreadableHeartbeats;
+    }
+
+    /** A routed record whose {@code im_routed} header did not read: its routed stage is not traced. */
+    public void unreadableRoutedStage() {
+        counters.computeIfAbsent("unreadable-routed-stage", k -> Counter.builder(UNREADABLE_ROUTED_STAGE)
+                .description("routed records whose carried routed trace stage did not read (not traced)")
+                .register(registry)).increment();
     }
 
     /** One record of this outcome ({@code gatewayId} null: it concerns no gateway). */

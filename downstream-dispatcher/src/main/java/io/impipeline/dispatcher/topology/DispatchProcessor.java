@@ -22,6 +22,7 @@ import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.dlq.DeadLetter;
 import io.impipeline.model.dlq.RejectedRecordException;
 import io.impipeline.model.tasks.TaskKeyStrategy;
+import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.Task;
@@ -89,9 +90,11 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
     @Override
     public void process(Record<String, byte[]> record) {
         Span span = settings.tracing() == null ? null : settings.tracing().hop(SPAN_NAME, record.headers());
+        // Off the record whether trace is on or not: the downstream records and push tasks made of it never carry it.
+        RoutedHeader.Carried routedStage = RoutedHeader.take(record.headers());
         List<Record<String, Dispatch>> out;
         try {
-            out = decide(record);
+            out = decide(record, routedStage);
         } catch (RejectedRecordException e) {
             out = List.of(deadLetter(record, e.rejection()));
         } catch (RuntimeException e) {
@@ -102,10 +105,14 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
                 span.end();
             }
         }
+        if (routedStage != null && out.size() == 1 && out.get(0).value() instanceof Dispatch.DeadLettered) {
+            // A dead letter keeps the routed record's headers as they were: replayed, it carries its stage again.
+            routedStage.restore(out.get(0).headers());
+        }
         out.forEach(context::forward);
     }
 
-    private List<Record<String, Dispatch>> decide(Record<String, byte[]> record) {
+    private List<Record<String, Dispatch>> decide(Record<String, byte[]> record, RoutedHeader.Carried routedStage) {
         Decoded<RoutedMessage> decoded = settings.validator().decodeRouted(record.value());
         if (!decoded.isValid()) {
             return List.of(deadLetter(record, decoded.rejection()));
@@ -122,15 +129,36 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
                 : dispatchSingle(record, routed, reach, now);
         count(out, routed, now);
         reportNotReady(reach, routed, out);
-        return settings.traces().on() ? withTraces(out, routed, now) : out;
+        return settings.traces().on() ? withTraces(out, routed, carriedFacts(routedStage, routed),
+                record.timestamp(), now) : out;
+    }
+
+    /** The router's {@code routed} event the record carried, or null; one that does not read is counted and logged. */
+    private Map<String, Object> carriedFacts(RoutedHeader.Carried routedStage, RoutedMessage routed) {
+        if (routedStage == null) {
+            return null;
+        }
+        if (!routedStage.readable()) {
+            settings.metrics().unreadableRoutedStage();
+            long suppressed = LOG_LIMIT.permit("routed-stage");
+            if (suppressed >= 0) {
+                log.warn("routed record of message {} from {} carries an unreadable {} header: its routed stage is "
+                        + "not traced; {} similar lines suppressed", routed.message().messageId(),
+                        routed.message().fromUserId(), RoutedHeader.HEADER, suppressed);
+            }
+            return null;
+        }
+        return routedStage.facts();
     }
 
     /**
      * The records and, after them, one trace event: {@code delivered} listing every downstream record (carrying
-     * {@code push_task}, the push tasks counted, when there are some), or {@code push_task} alone; keyed by
-     * message_id, without the routed record's headers (a trace record needs none).
+     * {@code push_task}, the push tasks counted, when there are some), or {@code push_task} alone; either carries the
+     * router's {@code routed} event when the record brought it ({@link RoutedHeader}), which is written alone when
+     * the record made nothing. Keyed by message_id, without the routed record's headers (a trace record needs none).
      */
     private List<Record<String, Dispatch>> withTraces(List<Record<String, Dispatch>> out, RoutedMessage routed,
+                                                      Map<String, Object> routedStage, long timestamp,
                                                       long now) {
         List<Map<String, Object>> deliveries = new ArrayList<>(out.size());
         int pushTasks = 0;
@@ -145,14 +173,18 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
             }
         }
         if (deliveries.isEmpty() && pushTasks == 0) {
-            return out;
+            if (routedStage == null) {
+                return out;
+            }
+            return List.of(trace(RoutedHeader.event(routed.message().messageId(), routed.message().fromUserId(),
+                    routedStage), timestamp));
         }
         List<Record<String, Dispatch>> traced = new ArrayList<>(out.size() + 1);
         traced.addAll(out);
         TraceEvent event = deliveries.isEmpty()
-                ? settings.traces().pushTasks(routed, pushTasks, pushUsers, now)
-                : settings.traces().delivered(routed, deliveries, pushTasks, pushUsers, now);
-        traced.add(trace(event, out.get(0).timestamp()));
+                ? settings.traces().pushTasks(routed, pushTasks, pushUsers, routedStage, now)
+                : settings.traces().delivered(routed, deliveries, pushTasks, pushUsers, routedStage, now);
+        traced.add(trace(event, timestamp));
         return traced;
     }
 

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.impipeline.model.topics.ImTopicsProperties;
+import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.wire.RecipientPartitions;
@@ -65,8 +66,8 @@ final class DispatchTraces {
      * @param deliveries {@link #delivery} of each record, in the order written
      */
     TraceEvent delivered(RoutedMessage routed, List<Map<String, Object>> deliveries, int pushTasks, int pushUsers,
-                         long at) {
-        Map<String, Object> detail = new LinkedHashMap<>(6);
+                         Map<String, Object> routedStage, long at) {
+        Map<String, Object> detail = new LinkedHashMap<>(8);
         detail.put("records", deliveries.size());
         detail.put("recipients", deliveries.stream().mapToInt(d -> (Integer) d.get("recipients")).sum());
         detail.put("deliveries", deliveries.size() <= MAX_LISTED ? deliveries : deliveries.subList(0, MAX_LISTED));
@@ -76,15 +77,24 @@ final class DispatchTraces {
         if (pushTasks > 0) {
             detail.put(TraceStage.PUSH_TASK.wireName(), pushTaskFacts(pushTasks, pushUsers));
         }
-        return event(routed, TraceStage.DELIVERED, at, detail);
+        return event(routed, TraceStage.DELIVERED, at, withRouted(detail, routedStage));
     }
 
     /**
      * The {@code offline_push} tasks written for a routed record that delivered nothing: how many, for how many users
      * in all.
      */
-    TraceEvent pushTasks(RoutedMessage routed, int tasks, int users, long at) {
-        return event(routed, TraceStage.PUSH_TASK, at, pushTaskFacts(tasks, users));
+    TraceEvent pushTasks(RoutedMessage routed, int tasks, int users, Map<String, Object> routedStage, long at) {
+        return event(routed, TraceStage.PUSH_TASK, at, withRouted(new LinkedHashMap<>(pushTaskFacts(tasks, users)),
+                routedStage));
+    }
+
+    /** The router's {@code routed} event the record carried ({@link RoutedHeader}), when it did, as a detail. */
+    private static Map<String, Object> withRouted(Map<String, Object> detail, Map<String, Object> routedStage) {
+        if (routedStage != null) {
+            detail.put(RoutedHeader.KEY, routedStage);
+        }
+        return detail;
     }
 
     private static Map<String, Object> pushTaskFacts(int tasks, int users) {

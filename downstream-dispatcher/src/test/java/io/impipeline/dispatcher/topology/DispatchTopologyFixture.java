@@ -213,6 +213,13 @@ final class DispatchTopologyFixture implements AutoCloseable {
                 WireJson.toBytes(message));
     }
 
+    /** {@link #route}, the record with these headers (as the router's carrier of the routed stage has them). */
+    void route(RoutedMessage message, org.apache.kafka.common.header.Headers headers) {
+        routed.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(message.isBatch()
+                ? message.message().conversationId() : message.recipientId(), WireJson.toBytes(message), headers,
+                java.time.Instant.ofEpochMilli(message.message().timestamp())));
+    }
+
     /** {@code count} user ids, {@code prefix}-n, that belong to the partition the driver reads (with this layout). */
     List<String> usersOfThisPartition(String prefix, int count) {
         return users(prefix, count, id -> RecipientPartitions.partitionOf(id, partitions) == THIS_PARTITION);

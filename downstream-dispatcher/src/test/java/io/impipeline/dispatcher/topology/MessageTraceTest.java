@@ -10,12 +10,14 @@ import java.util.stream.Collectors;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.wire.DownstreamMessage;
 import io.impipeline.model.wire.GatewayHeartbeat.Status;
 import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -30,9 +32,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Message trace (issue 15): the dispatcher writes, in the transaction that writes the records, at most two events per
  * routed record, keyed by message_id: {@code delivered} listing each downstream record (topic, the partition the
  * default partitioner picks for its key, recipients) and {@code push_task} counting the offline-push tasks and their
- * users; nothing with {@code im.trace.enabled=false}.
+ * users; either carries the router's {@code routed} event a single chat's record brings in its header
+ * ({@link RoutedHeader}), which no downstream record or push task keeps; nothing with {@code im.trace.enabled=false}.
  */
 class MessageTraceTest {
+
+    /** What {@link #carrying} puts in the header, as the dispatcher's event holds it. */
+    private static final Map<String, Object> CARRIED_FACTS = Map.of("app", "upstream-router", "at", 1000, "seq", 7,
+            "recipients", 1, "partitions", List.of(2, 5), "tasks", 1, "sync", true,
+            "accepted", Map.of("at", 997, "partition", 1, "offset", 42));
 
     private DispatchTopologyFixture f = DispatchTopologyFixture.withTrace(true);
 
@@ -210,6 +218,90 @@ class MessageTraceTest {
         });
     }
 
+    /** The router's routed event of m1 as the recipient's routed record carries it ({@link RoutedHeader}). */
+    private static RecordHeaders carrying(long at) {
+        RecordHeaders headers = new RecordHeaders();
+        RoutedHeader.put(headers, new TraceEvent("m1", "alice", TraceStage.ROUTED, "upstream-router", at,
+                Map.of("seq", 7, "recipients", 1, "partitions", List.of(2, 5), "tasks", 1, "sync", true,
+                        "accepted", Map.of("at", at - 3, "partition", 1, "offset", 42))));
+        return headers;
+    }
+
+    @Test
+    void theRoutedStageARecordCarriesRidesInItsDeliveredEventAndNoDownstreamRecordKeepsIt() {
+        f.heartbeat("gw-a", Status.UP);
+        f.online("bob", "phone", "gw-a", f.now());
+
+        f.route(routedText("m1", "alice", "a-phone", "bob", 7, false, f.now()), carrying(1000L));
+
+        assertThat(f.downstream("gw-a").readRecordsToList()).singleElement().satisfies(r -> assertThat(
+                r.headers().lastHeader(RoutedHeader.HEADER)).as("internal: never to a gateway").isNull());
+        TraceEvent delivered = f.trace().readValuesToList().stream().collect(onlyOne());
+        assertThat(delivered.stage()).isEqualTo(TraceStage.DELIVERED);
+        assertThat(delivered.detail().get(RoutedHeader.KEY)).as("the router's event, as it was")
+                .isEqualTo(CARRIED_FACTS);
+        assertThat(delivered.detail()).containsEntry("records", 1);
+    }
+
+    @Test
+    void theRoutedStageOfAnOfflineRecipientRidesInItsPushTaskEvent() {
+        f.route(routedText("m1", "alice", "a-phone", "bob", 7, false, f.now()), carrying(1000L));
+
+        assertThat(f.tasks().readRecordsToList()).singleElement().satisfies(r -> assertThat(
+                r.headers().lastHeader(RoutedHeader.HEADER)).isNull());
+        TraceEvent pushTask = f.trace().readValuesToList().stream().collect(onlyOne());
+        assertThat(pushTask.stage()).isEqualTo(TraceStage.PUSH_TASK);
+        assertThat(pushTask.detail()).containsEntry("tasks", 1).containsEntry("users", 1)
+                .containsKey(RoutedHeader.KEY);
+    }
+
+    @Test
+    void aCarriedRoutedStageOfARecordThatMadeNothingIsWrittenAsTheRoutersEvent() {
+        // A sync copy to a sender with no other device online: nothing delivered, nothing pushed.
+        f.route(routedText("m1", "alice", "a-phone", "alice", 7, true, f.now()), carrying(1000L));
+
+        assertThat(f.trace().readRecordsToList()).singleElement().satisfies(r -> {
+            assertThat(r.key()).isEqualTo("m1");
+            assertThat(r.value().stage()).isEqualTo(TraceStage.ROUTED);
+            assertThat(r.value().app()).isEqualTo("upstream-router");
+            assertThat(r.value().at()).isEqualTo(1000L);
+            assertThat(r.value().fromUserId()).isEqualTo("alice");
+            assertThat(r.value().detail()).containsEntry("seq", 7).doesNotContainKeys("app", "at");
+        });
+    }
+
+    @Test
+    void anUnreadableRoutedHeaderIsCountedAndTheRecordIsStillDispatchedAndTraced() {
+        f.heartbeat("gw-a", Status.UP);
+        f.online("bob", "phone", "gw-a", f.now());
+        for (String forged : List.of("not json", "[1,2]", "{\"app\":\"r\"}", "{\"app\":\"r\",\"at\":\"x\"}",
+                "{\"at\":1}", "{\"app\":\"r\",\"at\":1,\"pad\":\"" + "x".repeat(RoutedHeader.MAX_BYTES) + "\"}")) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(RoutedHeader.HEADER, forged.getBytes(StandardCharsets.UTF_8));
+            f.route(routedText("m1", "alice", "a-phone", "bob", 7, false, f.now()), headers);
+        }
+
+        assertThat(f.downstream("gw-a").readRecordsToList()).hasSize(6)
+                .allSatisfy(r -> assertThat(r.headers().lastHeader(RoutedHeader.HEADER)).isNull());
+        assertThat(f.trace().readValuesToList()).hasSize(6).allSatisfy(e -> {
+            assertThat(e.stage()).isEqualTo(TraceStage.DELIVERED);
+            assertThat(e.detail()).doesNotContainKey(RoutedHeader.KEY);
+        });
+        assertThat(f.meters.get(DispatchMetrics.UNREADABLE_ROUTED_STAGE).counter().count()).isEqualTo(6.0);
+    }
+
+    @Test
+    void aDeadLetteredRoutedRecordKeepsItsCarriedRoutedStage() {
+        RecordHeaders headers = carrying(1000L);
+        byte[] raw = headers.lastHeader(RoutedHeader.HEADER).value();
+        f.routed.pipeInput(new TestRecord<>("bob", "not json".getBytes(StandardCharsets.UTF_8), headers));
+
+        assertThat(f.dlq(TopicKind.ROUTED).readRecordsToList()).singleElement().satisfies(r ->
+                assertThat(r.headers().lastHeader(RoutedHeader.HEADER).value()).as("replayed, it carries it again")
+                        .isEqualTo(raw));
+        assertThat(f.trace().isEmpty()).isTrue();
+    }
+
     @Test
     void aDeadLetteredRoutedRecordIsNotTracedHere() {
         f.routed.pipeInput("bob", "not json".getBytes(StandardCharsets.UTF_8));
@@ -226,12 +318,13 @@ class MessageTraceTest {
         f.online("bob", "phone", "gw-a", f.now());
         f.online("alice", "a-laptop", "gw-a", f.now());
 
-        f.route(routedText("m1", "alice", "a-phone", "bob", 1, false, f.now()));
+        f.route(routedText("m1", "alice", "a-phone", "bob", 1, false, f.now()), carrying(1000L));
         f.route(routedText("m1", "alice", "a-phone", "alice", 1, true, f.now()));
         f.route(routedText("m2", "alice", "a-phone", "carol", 2, false, f.now()));
         f.route(routedGroupText("g1", "alice", List.of("bob", "carol"), 1, f.now()));
 
-        assertThat(f.downstream("gw-a").readRecordsToList()).hasSize(3);
+        assertThat(f.downstream("gw-a").readRecordsToList()).hasSize(3)
+                .allSatisfy(r -> assertThat(r.headers().lastHeader(RoutedHeader.HEADER)).isNull());
         assertThat(f.tasks().readValuesToList()).hasSize(2);
         assertThat(f.trace().isEmpty()).isTrue();
     }

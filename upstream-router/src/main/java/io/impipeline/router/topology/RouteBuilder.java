@@ -11,6 +11,7 @@ import io.impipeline.model.codec.Tasks;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.topics.TopicSpec;
+import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.wire.GroupFanoutPayload;
 import io.impipeline.model.wire.MessageType;
@@ -118,6 +119,28 @@ final class RouteBuilder {
         int tasks = (int) route.records().stream().filter(kv -> kv.value.destination() == Destination.TASK).count();
         return traces.routed(message, sequenced.acceptedAt(), sequenced.seq(), recipients, List.copyOf(partitions),
                 tasks, sync, route.fanout(), accepted);
+    }
+
+    /**
+     * The record that carries the route's {@code routed} trace event in a header ({@link RoutedHeader}) instead of a
+     * trace record of its own: a single chat's copy for the recipient, whose dispatch always writes an event (a
+     * delivery or a push task) that takes it in. Null for a group: its event stays a record (one per message, whatever
+     * the number of members, and no batch is the message's).
+     */
+    KeyValue<String, Output> carrier(Route route) {
+        if (route.fanout()) {
+            return null;
+        }
+        for (Routed r : route.routed()) {
+            if (r.delivery() == Delivery.SINGLE) {
+                for (KeyValue<String, Output> record : route.records()) {
+                    if (record.value == r.output()) {
+                        return record;
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     /** Counts a route that was written. */

@@ -7,9 +7,12 @@ import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.Rejection;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.dlq.DeadLetter;
+import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.wire.SequencedMessage;
 import io.impipeline.router.metrics.RouterMetrics;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -28,7 +31,8 @@ import org.apache.kafka.streams.state.Stores;
  * {@code seq} has no gap. Records arrive keyed by {@code conversation_id}, so one task owns each conversation; the
  * store, its changelog and the outputs commit in one transaction (exactly_once_v2), so a crash never loses or repeats
  * a number. The {@code routed} trace event ({@link RouteBuilder#trace}) is forwarded after the outputs, in the same
- * transaction.
+ * transaction; a single chat's rides on the recipient's routed record instead ({@link RoutedHeader},
+ * {@link RouteBuilder#carrier}), and the dispatcher puts it into the event it writes for that record.
  *
  * <p>Only building is guarded: storing the seq and forwarding are not record-specific, and an exception there (a
  * failing store, a producer error of an earlier record) fails the task, which aborts the transaction with the seq
@@ -81,23 +85,29 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
     public void process(Record<String, Addressed> record) {
         // Removed whether trace is on or not: no record the router writes carries it.
         AcceptedHeader accepted = AcceptedHeader.take(record.headers());
+        // Only this step puts it on a record; one from outside is never passed on.
+        RoutedHeader.remove(record.headers());
         Addressed addressed = record.value();
         String conversation = addressed.message().conversationId();
         Long last = lastSeq.get(conversation);
         long seq = last == null ? 1 : last + 1;
         RouteBuilder.Route route;
         TraceEvent traced;
+        KeyValue<String, Output> carrier;
+        Headers carried;
         try {
             SequencedMessage sequenced = new SequencedMessage(addressed.message(), seq, context.currentSystemTimeMs());
             route = routes.build(sequenced, addressed.members());
-            Rejection tooLarge = measure(route, record);
+            traced = routes.trace(traces, route, sequenced, addressed.members(), accepted);
+            carrier = traced == null ? null : routes.carrier(route);
+            carried = carrier == null ? null : carrying(record.headers(), traced);
+            Rejection tooLarge = measure(route, record, carrier, carried);
             if (tooLarge != null) {
                 metrics.invalid(ReasonCode.TOO_LARGE);
                 context.forward(record.withValue(Step.dead(DeadLetter.rejected(
                         WireJson.toBytes(addressed.message()), tooLarge))));
                 return;
             }
-            traced = routes.trace(traces, route, sequenced, addressed.members(), accepted);
         } catch (RuntimeException e) {
             context.forward(record.withValue(StepFailure.deadLetter("route", WireJson.toBytes(addressed.message()), e,
                     metrics, context)));
@@ -105,18 +115,28 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
         }
         lastSeq.put(conversation, seq);
         for (KeyValue<String, Output> output : route.records()) {
-            context.forward(record.withKey(output.key).withValue(Step.pass(output.value)));
+            Record<String, Step<Output>> out = record.withKey(output.key).withValue(Step.pass(output.value));
+            context.forward(output == carrier ? out.withHeaders(carried) : out);
         }
-        if (traced != null) {
+        if (traced != null && carrier == null) {
             context.forward(record.withValue(Step.traced(traced)));
         }
         routes.count(route);
     }
 
-    /** Null when every output fits; otherwise the first that does not, with its size. */
-    private Rejection measure(RouteBuilder.Route route, Record<String, Addressed> record) {
+    /** The record's headers and the {@code routed} event in {@link RoutedHeader}: the carrier's own copy. */
+    private static Headers carrying(Headers headers, TraceEvent traced) {
+        Headers copy = new RecordHeaders(headers.toArray());
+        RoutedHeader.put(copy, traced);
+        return copy;
+    }
+
+    /** Null when every output fits (the carrier with its header); otherwise the first that does not, with its size. */
+    private Rejection measure(RouteBuilder.Route route, Record<String, Addressed> record,
+                              KeyValue<String, Output> carrier, Headers carried) {
         for (KeyValue<String, Output> output : route.records()) {
-            int size = RecordSizeGuard.sizeOf(output.key, output.value.value(), record.headers());
+            int size = RecordSizeGuard.sizeOf(output.key, output.value.value(),
+                    output == carrier ? carried : record.headers());
             if (!guard.fits(size)) {
                 return Rejection.of(ReasonCode.TOO_LARGE, "message " + addressed(record) + ": its record for "
                         + routes.topicOf(output.value.destination()) + " would be " + size

@@ -10,9 +10,11 @@ import java.util.TreeSet;
 import java.util.stream.IntStream;
 
 import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.wire.RecipientPartitions;
+import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.router.settings.RouterProperties;
 import io.impipeline.router.settings.RouterProperties.FilterMode;
@@ -30,7 +32,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Message trace (issue 15): what each step does with a message is written to im-trace-topic by the same topology,
  * keyed by message_id, identified by (from_user_id, message_id): duplicate, masked / filtered, held / released,
- * routed, admission ({@code accepted}) carried in the detail of the next of them; nothing with
+ * routed, admission ({@code accepted}) carried in the detail of the next of them; a single chat's {@code routed}
+ * carried on the recipient's routed record ({@link RoutedHeader}) for the dispatcher's event; nothing with
  * {@code im.trace.enabled=false}.
  */
 class MessageTraceTest {
@@ -68,26 +71,50 @@ class MessageTraceTest {
         return records.stream().map(TestRecord::value).filter(e -> e.stage() == stage).findFirst().orElseThrow();
     }
 
+    /**
+     * The {@code routed} events the routed records carry ({@link RoutedHeader}), read as the dispatcher reads them,
+     * with the ids of the message each record holds.
+     */
+    private static List<TraceEvent> carried(List<TestRecord<String, byte[]>> routedRecords) {
+        return routedRecords.stream().map(r -> {
+            RoutedHeader.Carried c = RoutedHeader.take(new RecordHeaders(r.headers().toArray()));
+            if (c == null) {
+                return null;
+            }
+            assertThat(c.readable()).as("the router's header reads").isTrue();
+            UpstreamMessage m = WireJson.fromBytes(r.value(), RoutedMessage.class).message();
+            return RoutedHeader.event(m.messageId(), m.fromUserId(), c.facts());
+        }).filter(java.util.Objects::nonNull).toList();
+    }
+
+    private static TraceEvent carriedOnly(List<TestRecord<String, byte[]>> routedRecords) {
+        List<TraceEvent> events = carried(routedRecords);
+        assertThat(events).as("one routed record carries the routed stage").hasSize(1);
+        return events.get(0);
+    }
+
     @Test
-    void aNewMessageIsTracedAsRoutedWithItsAdmissionInOneRecord() {
+    void aSingleChatMessagesRoutedStageRidesOnTheRecipientsRoutedRecordWithItsAdmission() {
         try (RouterDriver router = router(RouterProperties.defaults(), true)) {
             router.send(text("m0", "first"));
             router.traceRecords();
+            router.routedRecords();
             router.send(text("m1", "hello bob, secret words"));
 
-            List<TestRecord<String, TraceEvent>> records = router.traceRecords();
-            assertThat(stages(records)).containsExactly(TraceStage.ROUTED);
-            assertThat(records).allSatisfy(r -> {
-                assertThat(r.key()).isEqualTo("m1");
-                assertThat(r.value().messageId()).isEqualTo("m1");
-                assertThat(r.value().fromUserId()).isEqualTo("alice");
-                assertThat(r.value().app()).isEqualTo("upstream-router");
-                assertThat(r.value().at()).isEqualTo(T0.toEpochMilli());
-                assertThat(r.headers().toArray()).as("a trace record carries no headers").isEmpty();
-                assertThat(new String(WireJson.toBytes(r.value()), StandardCharsets.UTF_8))
-                        .doesNotContain("secret").doesNotContain("hello");
-            });
-            Map<String, Object> routed = records.get(0).value().detail();
+            assertThat(router.traceRecords()).as("no trace record of its own").isEmpty();
+            List<TestRecord<String, byte[]>> routedRecords = router.routedRecords();
+            assertThat(routedRecords).extracting(TestRecord::key).containsExactly("bob", "alice");
+            assertThat(routedRecords.get(1).headers().lastHeader(RoutedHeader.HEADER))
+                    .as("the sender's sync copy carries nothing").isNull();
+            TraceEvent event = carriedOnly(routedRecords);
+            assertThat(event.stage()).isEqualTo(TraceStage.ROUTED);
+            assertThat(event.messageId()).isEqualTo("m1");
+            assertThat(event.fromUserId()).isEqualTo("alice");
+            assertThat(event.app()).isEqualTo("upstream-router");
+            assertThat(event.at()).isEqualTo(T0.toEpochMilli());
+            assertThat(new String(routedRecords.get(0).headers().lastHeader(RoutedHeader.HEADER).value(),
+                    StandardCharsets.UTF_8)).doesNotContain("secret").doesNotContain("hello");
+            Map<String, Object> routed = event.detail();
             // The second record piped to the upstream topic (partition 0 in the driver): offset 1.
             assertThat(routed.get("accepted")).isEqualTo(Map.of("at", T0.toEpochMilli(), "partition", 0,
                     "offset", 1));
@@ -96,10 +123,11 @@ class MessageTraceTest {
             assertThat(routed.get("partitions")).isEqualTo(List.copyOf(new TreeSet<>(Set.of(
                     RecipientPartitions.partitionOf("bob", ROUTED_PARTITIONS),
                     RecipientPartitions.partitionOf("alice", ROUTED_PARTITIONS)))));
-            assertThat(router.routedRecords()).hasSize(4).as("the admission's header stays inside the router")
+            assertThat(routedRecords).as("the admission's header stays inside the router")
                     .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
             assertThat(router.taskRecords()).hasSize(2)
-                    .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
+                    .allSatisfy(r -> assertThat(r.headers().toArray()).extracting(Header::key)
+                            .doesNotContain(AcceptedHeader.HEADER, RoutedHeader.HEADER));
         }
     }
 
@@ -137,14 +165,17 @@ class MessageTraceTest {
             router.advanceWallClock(Duration.ofSeconds(10));
 
             List<TestRecord<String, TraceEvent>> after = router.traceRecords();
-            assertThat(stages(after)).containsExactly(TraceStage.RELEASED, TraceStage.ROUTED);
-            assertThat(after).allSatisfy(r -> assertThat(r.key()).isEqualTo("m1"));
+            assertThat(stages(after)).containsExactly(TraceStage.RELEASED);
+            assertThat(after.get(0).key()).isEqualTo("m1");
             TraceEvent released = after.get(0).value();
             assertThat(released.at()).isEqualTo(deliverAt);
             assertThat(released.detail()).containsEntry("deliver_at", deliverAt)
                     .containsEntry("held_at", T0.toEpochMilli());
-            assertThat(router.routed()).hasSize(2);
-            assertThat(after.get(1).value().detail()).as("its held event told the admission")
+            List<TestRecord<String, byte[]>> routedRecords = router.routedRecords();
+            assertThat(routedRecords).hasSize(2);
+            TraceEvent routed = carriedOnly(routedRecords);
+            assertThat(routed.messageId()).isEqualTo("m1");
+            assertThat(routed.detail()).as("its held event told the admission").containsKey("seq")
                     .doesNotContainKey("accepted");
         }
     }
@@ -155,9 +186,9 @@ class MessageTraceTest {
             router.send(text("m1", "darn it"));
 
             List<TestRecord<String, TraceEvent>> records = router.traceRecords();
-            assertThat(stages(records)).containsExactly(TraceStage.MASKED, TraceStage.ROUTED);
+            assertThat(stages(records)).containsExactly(TraceStage.MASKED);
             assertThat(only(records, TraceStage.MASKED).detail()).isEmpty();
-            assertThat(only(records, TraceStage.ROUTED).detail()).containsKey("accepted");
+            assertThat(carriedOnly(router.routedRecords()).detail()).containsKey("accepted");
         }
     }
 
@@ -167,19 +198,18 @@ class MessageTraceTest {
             router.send(text("m1", "darn it"));
 
             List<TestRecord<String, TraceEvent>> records = router.traceRecords();
-            assertThat(stages(records)).containsExactly(TraceStage.FILTERED, TraceStage.ROUTED);
+            assertThat(stages(records)).containsExactly(TraceStage.FILTERED);
             TraceEvent filtered = records.get(0).value();
             assertThat(filtered.messageId()).isEqualTo("m1");
             assertThat(filtered.fromUserId()).isEqualTo("alice");
             String noticeId = ContentFilterStep.noticeId(text("m1", "darn it"));
             assertThat(filtered.detail()).containsEntry("action", "reject").containsEntry("notice_id", noticeId)
                     .containsEntry("accepted", Map.of("at", T0.toEpochMilli(), "partition", 0, "offset", 0));
-            TraceEvent routed = records.get(1).value();
+            TraceEvent routed = carriedOnly(router.routedRecords());
             assertThat(routed.detail()).as("the notice is no upstream message: no admission of its own")
                     .doesNotContainKey("accepted");
             assertThat(routed.messageId()).isEqualTo(noticeId);
             assertThat(routed.fromUserId()).isEqualTo(ContentFilterStep.SYSTEM_SENDER);
-            assertThat(records.get(1).key()).isEqualTo(noticeId);
         }
     }
 
@@ -196,7 +226,9 @@ class MessageTraceTest {
             TraceEvent routed = only(router.traceRecords(), TraceStage.ROUTED);
             assertThat(routed.detail()).containsEntry("recipients", 9).containsEntry("tasks", 1)
                     .containsEntry("partitions", List.copyOf(partitions)).doesNotContainKey("sync");
-            assertThat(router.routed()).hasSize(partitions.size());
+            assertThat(router.routedRecords()).as("a group's event is a record of its own: no batch carries it")
+                    .hasSize(partitions.size())
+                    .allSatisfy(r -> assertThat(r.headers().lastHeader(RoutedHeader.HEADER)).isNull());
         }
     }
 
@@ -217,15 +249,16 @@ class MessageTraceTest {
         try (RouterDriver router = router(RouterProperties.defaults(), true)) {
             router.send(text("m0", "keyed by the sender"));
             router.traceRecords();
+            router.routedRecords();
 
             // Offset 1 upstream; through the by-sender repartition topic, where it is the first record (offset 0).
             router.sendRaw("not-the-sender", WireJson.toBytes(text("m1", "keyed otherwise")));
 
-            List<TestRecord<String, TraceEvent>> records = router.traceRecords();
-            assertThat(stages(records)).containsExactly(TraceStage.ROUTED);
-            assertThat(records.get(0).value().detail().get("accepted")).isEqualTo(Map.of("at", T0.toEpochMilli(),
-                    "partition", 0, "offset", 1));
-            assertThat(router.routedRecords()).allSatisfy(r -> assertThat(r.headers().toArray())
+            assertThat(router.traceRecords()).isEmpty();
+            List<TestRecord<String, byte[]>> routedRecords = router.routedRecords();
+            assertThat(carriedOnly(routedRecords).detail().get("accepted")).isEqualTo(Map.of("at",
+                    T0.toEpochMilli(), "partition", 0, "offset", 1));
+            assertThat(routedRecords).allSatisfy(r -> assertThat(r.headers().toArray())
                     .extracting(Header::key).doesNotContain(UpstreamPosition.HEADER, AcceptedHeader.HEADER));
         }
     }
@@ -238,10 +271,10 @@ class MessageTraceTest {
         try (RouterDriver router = router(RouterProperties.defaults(), true)) {
             router.sendWithHeaders(text("m1", "hi"), forged);
 
-            TraceEvent routed = only(router.traceRecords(), TraceStage.ROUTED);
-            assertThat(routed.detail().get("accepted")).as("dedup's own facts, not the gateway's")
+            List<TestRecord<String, byte[]>> routedRecords = router.routedRecords();
+            assertThat(carriedOnly(routedRecords).detail().get("accepted")).as("dedup's own facts, not the gateway's")
                     .isEqualTo(Map.of("at", T0.toEpochMilli(), "partition", 0, "offset", 0));
-            assertThat(router.routedRecords()).isNotEmpty()
+            assertThat(routedRecords).isNotEmpty()
                     .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
         }
         try (RouterDriver router = router(RouterProperties.defaults(), false)) {
@@ -251,6 +284,32 @@ class MessageTraceTest {
                     .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
             assertThat(router.taskRecords()).isNotEmpty()
                     .allSatisfy(r -> assertThat(r.headers().lastHeader(AcceptedHeader.HEADER)).isNull());
+        }
+    }
+
+    @Test
+    void aRoutedHeaderFromOutsideIsNeverPassedOn() {
+        RecordHeaders forged = new RecordHeaders();
+        forged.add(RoutedHeader.HEADER, "{\"app\":\"upstream-router\",\"at\":1,\"seq\":999}"
+                .getBytes(StandardCharsets.UTF_8));
+        List<String> members = List.of("alice", "bob", "carol");
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.group("g3", members);
+            router.sendWithHeaders(text("m1", "hi"), forged);
+            router.sendWithHeaders(Messages.groupText("m2", "alice", "g3", T0.toEpochMilli()), forged);
+
+            List<TestRecord<String, byte[]>> routedRecords = router.routedRecords();
+            assertThat(carried(routedRecords)).as("the router's own, for the single chat only")
+                    .extracting(TraceEvent::messageId).containsExactly("m1");
+            assertThat(carriedOnly(routedRecords).detail()).containsEntry("seq", 1);
+            assertThat(router.taskRecords()).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.headers().lastHeader(RoutedHeader.HEADER)).isNull());
+        }
+        try (RouterDriver router = router(RouterProperties.defaults(), false)) {
+            router.sendWithHeaders(text("m1", "hi"), forged);
+
+            assertThat(router.routedRecords()).isNotEmpty()
+                    .allSatisfy(r -> assertThat(r.headers().lastHeader(RoutedHeader.HEADER)).isNull());
         }
     }
 
