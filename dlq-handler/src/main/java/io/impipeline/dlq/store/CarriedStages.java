@@ -8,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.impipeline.model.trace.RoutedHeader;
+import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
 
 /**
@@ -86,17 +88,15 @@ final class CarriedStages {
     /** The router's {@code routed}, carried by the dispatcher's event of a single chat's copy for the recipient. */
     private static TraceRow routed(TraceRow row) {
         if (ROUTED.equals(row.stage()) || !(row.detail().get(ROUTED) instanceof Map<?, ?> facts)
-                || !(facts.get("at") instanceof Number at) || !(facts.get("app") instanceof String app)) {
+                || !(facts.get("at") instanceof Number) || !(facts.get("app") instanceof String)) {
             return null;
         }
-        Map<String, Object> detail = new LinkedHashMap<>();
-        facts.forEach((k, v) -> {
-            if (!"at".equals(k) && !"app".equals(k)) {
-                detail.put(String.valueOf(k), v);
-            }
-        });
-        return new TraceRow(row.id(), row.messageId(), row.fromUserId(), ROUTED, app,
-                Instant.ofEpochMilli(at.longValue()), detail);
+        // The form the dispatcher writes is the header's: read it as the shared model does.
+        Map<String, Object> form = new LinkedHashMap<>();
+        facts.forEach((k, v) -> form.put(String.valueOf(k), v));
+        TraceEvent event = RoutedHeader.event(row.messageId(), row.fromUserId(), form);
+        return new TraceRow(row.id(), row.messageId(), row.fromUserId(), ROUTED, event.app(),
+                Instant.ofEpochMilli(event.at()), event.detail());
     }
 
     private static TraceRow admission(TraceRow row) {

@@ -122,25 +122,14 @@ final class RouteBuilder {
     }
 
     /**
-     * The record that carries the route's {@code routed} trace event in a header ({@link RoutedHeader}) instead of a
+     * The output that carries the route's {@code routed} trace event in a header ({@link RoutedHeader}) instead of a
      * trace record of its own: a single chat's copy for the recipient, whose dispatch always writes an event (a
-     * delivery or a push task) that takes it in. Null for a group: its event stays a record (one per message, whatever
-     * the number of members, and no batch is the message's).
+     * delivery or a push task) that takes it in. Null for a group (large ones route nothing here): its event stays a
+     * record (one per message, whatever the number of members, and no batch is the message's).
      */
-    KeyValue<String, Output> carrier(Route route) {
-        if (route.fanout()) {
-            return null;
-        }
-        for (Routed r : route.routed()) {
-            if (r.delivery() == Delivery.SINGLE) {
-                for (KeyValue<String, Output> record : route.records()) {
-                    if (record.value == r.output()) {
-                        return record;
-                    }
-                }
-            }
-        }
-        return null;
+    Output carrier(Route route) {
+        return route.routed().stream().filter(r -> r.delivery() == Delivery.SINGLE).map(Routed::output).findFirst()
+                .orElse(null);
     }
 
     /** Counts a route that was written. */

@@ -93,7 +93,7 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
         long seq = last == null ? 1 : last + 1;
         RouteBuilder.Route route;
         TraceEvent traced;
-        KeyValue<String, Output> carrier;
+        Output carrier;
         Headers carried;
         try {
             SequencedMessage sequenced = new SequencedMessage(addressed.message(), seq, context.currentSystemTimeMs());
@@ -116,7 +116,7 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
         lastSeq.put(conversation, seq);
         for (KeyValue<String, Output> output : route.records()) {
             Record<String, Step<Output>> out = record.withKey(output.key).withValue(Step.pass(output.value));
-            context.forward(output == carrier ? out.withHeaders(carried) : out);
+            context.forward(output.value == carrier ? out.withHeaders(carried) : out);
         }
         if (traced != null && carrier == null) {
             context.forward(record.withValue(Step.traced(traced)));
@@ -133,10 +133,10 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
 
     /** Null when every output fits (the carrier with its header); otherwise the first that does not, with its size. */
     private Rejection measure(RouteBuilder.Route route, Record<String, Addressed> record,
-                              KeyValue<String, Output> carrier, Headers carried) {
+                              Output carrier, Headers carried) {
         for (KeyValue<String, Output> output : route.records()) {
             int size = RecordSizeGuard.sizeOf(output.key, output.value.value(),
-                    output == carrier ? carried : record.headers());
+                    output.value == carrier ? carried : record.headers());
             if (!guard.fits(size)) {
                 return Rejection.of(ReasonCode.TOO_LARGE, "message " + addressed(record) + ": its record for "
                         + routes.topicOf(output.value.destination()) + " would be " + size
