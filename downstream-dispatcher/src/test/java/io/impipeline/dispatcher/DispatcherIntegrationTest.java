@@ -208,6 +208,53 @@ class DispatcherIntegrationTest {
                 r -> mine.apply(r).size() >= count, WAIT));
     }
 
+    /**
+     * Issue 15: an operator pauses trace writing at run time (PUT /api/v1/trace-writing, behind the service token): the
+     * message is delivered as before and makes no trace event; resumed, the next one makes its event again.
+     */
+    @Test
+    void traceWritingPausedAtRunTimeStopsTheEventsNotTheDeliveriesAndResumes() throws Exception {
+        heartbeat("gw-pause");
+        awaitTopics(topics.downstreamTopic("gw-pause"));
+        online("u-pause", "u-pause-phone", "gw-pause");
+        awaitPresence(http(), "u-pause", "u-pause-phone");
+        assertThat(traceWriting(null, "{\"writing\": false}")).as("without the token").startsWith("401");
+        assertThat(traceWriting("test-token", "{\"paused\": true}")).as("a body without writing")
+                .startsWith("400").contains("INVALID_REQUEST");
+        try {
+            assertThat(traceWriting("test-token", "{\"writing\": false}"))
+                    .isEqualTo("200 {\"enabled\":true,\"writing\":false}");
+            assertThat(http().get().uri("/api/v1/trace-writing").header("X-Service-Token", "test-token").retrieve()
+                    .body(String.class)).isEqualTo("{\"enabled\":true,\"writing\":false}");
+            send(TopicKind.ROUTED, "u-pause", routed("m-pause-1", "u-pause", 1));
+            assertThat(readDownstream("gw-pause", 1).get("u-pause")).extracting(DownstreamMessage::messageId)
+                    .containsExactly("m-pause-1");
+        } finally {
+            assertThat(traceWriting("test-token", "{\"writing\": true}"))
+                    .isEqualTo("200 {\"enabled\":true,\"writing\":true}");
+        }
+        send(TopicKind.ROUTED, "u-pause", routed("m-pause-2", "u-pause", 2));
+        assertThat(readTrace("m-pause-2", 1)).singleElement()
+                .satisfies(e -> assertThat(e.stage()).isEqualTo(TraceStage.DELIVERED));
+        // Read committed: m-pause-1's downstream record was visible, so an event of its transaction would be too.
+        assertThat(KafkaTestClients.readUntil(brokers, List.of(topics.name(TopicKind.TRACE)), r -> false,
+                Duration.ofSeconds(2))).as("no event of the message handled while paused")
+                .noneMatch(r -> "m-pause-1".equals(r.key()));
+    }
+
+    /** {@code PUT /api/v1/trace-writing} with {@code body}: "status body". */
+    private String traceWriting(String token, String body) {
+        return http().put().uri("/api/v1/trace-writing")
+                .headers(h -> {
+                    if (token != null) {
+                        h.set("X-Service-Token", token);
+                    }
+                })
+                .contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(body)
+                .exchange((request, response) -> response.getStatusCode().value() + " "
+                        + new String(response.getBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     @Test
     void newGatewaysTopicExistsBeforeItsFirstRecordEvenWhenTrafficFollowsTheFirstHeartbeatAtOnce() {
         assertThat(topicNames()).doesNotContain(topics.downstreamTopic("gw-new"));

@@ -40,6 +40,8 @@ class OpenApiIntegrationTest {
         JsonNode paths = checks().description("downstream-dispatcher").path("paths");
         assertThat(paths.path("/api/v1/presence/{userId}").has("get")).isTrue();
         assertThat(paths.path("/api/v1/gateways").has("get")).isTrue();
+        assertThat(paths.path("/api/v1/trace-writing").has("get")).isTrue();
+        assertThat(paths.path("/api/v1/trace-writing").has("put")).isTrue();
     }
 
     @Test

@@ -16,7 +16,8 @@ import io.impipeline.dispatcher.topology.DispatchTopology;
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
-import io.impipeline.platform.autoconfigure.TraceProperties;
+import io.impipeline.platform.messagetrace.TraceSwitch;
+import io.impipeline.platform.messagetrace.TraceWritingController;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.GatewayHeartbeat;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,10 +34,13 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.cloud.stream.binder.kafka.streams.InteractiveQueryService;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.kafka.core.KafkaAdmin;
 
 /** The dispatcher's beans: the Kafka Streams function, its presence store, gateway topic provisioning, metrics. */
 @Configuration(proxyBeanMethods = false)
+// GET|PUT /api/v1/trace-writing: pause and resume this app's trace events at run time.
+@Import(TraceWritingController.class)
 public class DispatcherConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(DispatcherConfiguration.class);
@@ -86,16 +90,16 @@ public class DispatcherConfiguration {
                                       GatewayTopicProvisioner gatewayTopics, PresencePartitions presencePartitions,
                                       DispatchMetrics metrics, ObjectProvider<StreamTracing> tracing,
                                       @Value("${" + MAX_REQUEST_SIZE + ":1048576}") int maxRequestSize,
-                                      TraceProperties trace) {
+                                      TraceSwitch trace) {
         StreamTracing streamTracing = tracing.getIfAvailable();
         log.info("dispatcher topology gatewayTimeout={} topicReadyTimeout={} maxDeliveryBytes={} "
                 + "producerMaxRequestSize={} taskKeys={} tracing={} messageTrace={}", properties.gatewayTimeout(),
                 properties.topicReadyTimeout(),
                 properties.maxDeliveryBytes() != null ? properties.maxDeliveryBytes() : "topics' limit less framing",
                 maxRequestSize, tasks.keyStrategy(),
-                streamTracing == null ? "off (no tracer)" : "on", trace.on() ? "on" : "off (im.trace.enabled)");
+                streamTracing == null ? "off (no tracer)" : "on", trace.enabled() ? "on" : "off (im.trace.enabled)");
         return new DispatchTopology(topics, properties, tasks.keyStrategy(), validator, gatewayTopics,
-                presencePartitions, metrics, streamTracing, maxRequestSize, trace.on());
+                presencePartitions, metrics, streamTracing, maxRequestSize, trace);
     }
 
     /**

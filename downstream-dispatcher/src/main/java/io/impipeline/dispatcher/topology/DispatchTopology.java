@@ -18,6 +18,7 @@ import io.impipeline.platform.dlq.DeadLetterProcessor;
 import io.impipeline.platform.kafka.RecordSizeGuard;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.platform.messagetrace.TraceSwitch;
 import io.impipeline.platform.tracing.StreamTracing;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
@@ -77,6 +78,14 @@ public final class DispatchTopology {
     public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
                             WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
                             DispatchMetrics metrics, StreamTracing tracing, int maxRequestSize, boolean trace) {
+        this(topics, properties, taskKeys, validator, gatewayTopics, presencePartitions, metrics, tracing,
+                maxRequestSize, TraceSwitch.of(trace));
+    }
+
+    /** @param trace {@code im.trace.enabled} and whether trace events are written now (paused at run time: none) */
+    public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
+                            WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
+                            DispatchMetrics metrics, StreamTracing tracing, int maxRequestSize, TraceSwitch trace) {
         this.maxRequestSize = Math.min(maxRequestSize, topics.maxMessageBytes());
         this.deadLetterFit = new DeadLetterFit(RecordSizeGuard.forMaxRequestSize(this.maxRequestSize), STAGE,
                 metrics.registry());

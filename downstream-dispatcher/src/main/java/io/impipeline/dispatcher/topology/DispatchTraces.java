@@ -11,6 +11,7 @@ import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.platform.messagetrace.TraceSwitch;
 
 /**
  * The dispatcher's trace event (issue 15), one per routed record: {@code delivered} listing the downstream records
@@ -19,8 +20,8 @@ import io.impipeline.model.wire.UpstreamMessage;
  * of its own; {@code push_task} alone when nothing was delivered. One record where there were two: a group's routed
  * records mostly have online and offline members.
  * Identity: the message's ({@code from_user_id}, {@code message_id}); {@code app} = {@value DispatchTopology#STAGE}.
- * Details are ids and numbers, never content. Off ({@code im.trace.enabled=false}), {@link #on()} is false and the
- * dispatch step makes none.
+ * Details are ids and numbers, never content. Off ({@code im.trace.enabled=false}) or paused ({@link TraceSwitch}),
+ * {@link #on()} is false and the dispatch step makes none.
  */
 final class DispatchTraces {
 
@@ -30,16 +31,17 @@ final class DispatchTraces {
      */
     static final int MAX_LISTED = 64;
 
-    private final boolean on;
+    private final TraceSwitch traceSwitch;
     private final ImTopicsProperties topics;
 
-    DispatchTraces(boolean on, ImTopicsProperties topics) {
-        this.on = on;
+    DispatchTraces(TraceSwitch traceSwitch, ImTopicsProperties topics) {
+        this.traceSwitch = traceSwitch;
         this.topics = topics;
     }
 
+    /** Writing now: {@code im.trace.enabled} and not paused at run time; asked once per routed record. */
     boolean on() {
-        return on;
+        return traceSwitch.writing();
     }
 
     /**

@@ -19,7 +19,9 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.core.env.Environment;
 import io.micrometer.tracing.propagation.Propagator;
 import io.impipeline.platform.web.SecurityProperties;
+import io.impipeline.platform.messagetrace.TraceSwitch;
 import io.impipeline.platform.web.ServiceTokenFilter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.springframework.beans.factory.annotation.Value;
@@ -80,6 +82,20 @@ public class ImCommonAutoConfiguration {
     @ConditionalOnMissingBean
     WireValidator wireValidator(ValidationLimits limits, Clock clock) {
         return new WireValidator(limits, clock);
+    }
+
+    /**
+     * Whether this app writes trace events now ({@code im.trace.enabled}, pausable at run time by the writers'
+     * {@code /api/v1/trace-writing}); gauge {@code im.trace.writing} (1 writing, 0 not).
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    TraceSwitch traceSwitch(TraceProperties trace, ObjectProvider<MeterRegistry> registry) {
+        TraceSwitch traceSwitch = TraceSwitch.of(trace.on());
+        registry.ifAvailable(r -> Gauge.builder("im.trace.writing", traceSwitch, s -> s.writing() ? 1 : 0)
+                .description("1 while this instance writes message trace events, 0 when off or paused")
+                .register(r));
+        return traceSwitch;
     }
 
     @Bean

@@ -6,6 +6,7 @@ import java.util.Map;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
+import io.impipeline.platform.messagetrace.TraceSwitch;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.springframework.kafka.core.KafkaOperations;
 
@@ -26,27 +27,31 @@ import org.springframework.kafka.core.KafkaOperations;
  * target of issue 15). {@code fanned_out} stays an event: only large groups have one, and its page and recipient
  * facts are in no table.
  *
- * <p>Off ({@code im.trace.enabled=false}): nothing is built or written.
+ * <p>Off ({@code im.trace.enabled=false}): nothing is built or written; paused at run time: nothing is written.
  */
 public final class MessageTrace {
 
-    private static final MessageTrace OFF = new MessageTrace(null, null, null, null);
+    private static final MessageTrace OFF = new MessageTrace(null, null, null, null, TraceSwitch.of(false));
 
     private final KafkaOperations<String, byte[]> template;
     private final String topic;
     private final String app;
     private final Clock clock;
+    private final TraceSwitch traceSwitch;
 
     /**
      * @param template the transactional template of the listeners
      * @param topic    {@code im-trace-topic} with the configured prefix
      * @param app      {@code spring.application.name}
+     * @param traceSwitch whether to write now (paused at run time: nothing)
      */
-    public MessageTrace(KafkaOperations<String, byte[]> template, String topic, String app, Clock clock) {
+    public MessageTrace(KafkaOperations<String, byte[]> template, String topic, String app, Clock clock,
+                        TraceSwitch traceSwitch) {
         this.template = template;
         this.topic = topic;
         this.app = app;
         this.clock = clock;
+        this.traceSwitch = traceSwitch;
     }
 
     /** Writes nothing. */
@@ -54,8 +59,9 @@ public final class MessageTrace {
         return OFF;
     }
 
+    /** Writing now: built with a template and not paused ({@link TraceSwitch}). */
     public boolean on() {
-        return template != null;
+        return template != null && traceSwitch.writing();
     }
 
     /** One page of a large group's fan-out was written to {@code im-routed-topic} (detail: page, recipients...). */

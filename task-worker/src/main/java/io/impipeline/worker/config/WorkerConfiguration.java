@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 
 import io.impipeline.model.codec.WireValidator;
-import io.impipeline.platform.autoconfigure.TraceProperties;
+import io.impipeline.platform.messagetrace.TraceSwitch;
+import io.impipeline.platform.messagetrace.TraceWritingController;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.worker.batch.MessageTrace;
 import io.impipeline.worker.batch.WorkerMetrics;
@@ -36,6 +37,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.context.annotation.Primary;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
@@ -44,6 +46,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /** The worker's parts, wired in the order of the data flow. */
 @Configuration(proxyBeanMethods = false)
+// GET|PUT /api/v1/trace-writing: pause and resume this app's trace events at run time.
+@Import(TraceWritingController.class)
 public class WorkerConfiguration {
 
     /**
@@ -71,9 +75,9 @@ public class WorkerConfiguration {
      * template, so that they go out in each poll's Kafka transaction; {@code im.trace.enabled=false}: none.
      */
     @Bean
-    MessageTrace messageTrace(TraceProperties trace, KafkaTemplate<String, byte[]> template, WorkerTopics topics,
+    MessageTrace messageTrace(TraceSwitch trace, KafkaTemplate<String, byte[]> template, WorkerTopics topics,
                               Clock clock, @Value("${spring.application.name:task-worker}") String app) {
-        return trace.on() ? new MessageTrace(template, topics.trace(), app, clock) : MessageTrace.off();
+        return trace.enabled() ? new MessageTrace(template, topics.trace(), app, clock, trace) : MessageTrace.off();
     }
 
     // ---- persist_message ---------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import java.util.function.BiFunction;
 
 import io.impipeline.model.codec.WireValidator;
 import io.impipeline.model.topics.ImTopicsProperties;
-import io.impipeline.platform.autoconfigure.TraceProperties;
+import io.impipeline.platform.messagetrace.TraceSwitch;
+import io.impipeline.platform.messagetrace.TraceWritingController;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.router.filter.ContentFilter;
 import io.impipeline.router.metrics.RouterMetrics;
@@ -24,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaAdmin;
 
@@ -32,6 +34,8 @@ import org.springframework.kafka.core.KafkaAdmin;
  * {@code application.yml}.
  */
 @Configuration(proxyBeanMethods = false)
+// GET|PUT /api/v1/trace-writing: pause and resume this app's trace events at run time.
+@Import(TraceWritingController.class)
 public class RouterConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(RouterConfiguration.class);
@@ -56,13 +60,13 @@ public class RouterConfiguration {
     RouterTopology routerTopology(RouterProperties properties, TasksProperties tasks, ImTopicsProperties topics,
                                   WireValidator validator, ContentFilter filter, RouterMetrics metrics,
                                   ObjectProvider<StreamTracing> tracing, Clock clock, RecordSizeGuard sizeGuard,
-                                  TraceProperties trace) {
+                                  TraceSwitch trace) {
         StreamTracing streamTracing = tracing.getIfAvailable();
         log.info("router topology: trace propagation {}, message trace {}, filter mode {}, task keys {}",
-                streamTracing == null ? "off (no tracer)" : "on", trace.on() ? "on" : "off (im.trace.enabled)",
+                streamTracing == null ? "off (no tracer)" : "on", trace.enabled() ? "on" : "off (im.trace.enabled)",
                 properties.filter().mode(), tasks.keyStrategy());
         return new RouterTopology(properties, tasks.keyStrategy(), topics, validator, filter, metrics,
-                streamTracing, clock, sizeGuard, trace.on());
+                streamTracing, clock, sizeGuard, trace);
     }
 
     /**

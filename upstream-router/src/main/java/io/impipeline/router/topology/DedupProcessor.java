@@ -78,7 +78,8 @@ final class DedupProcessor implements Processor<String, UpstreamMessage, String,
         try {
             String key = StoreKeys.dedup(message.fromUserId(), message.messageId());
             long time = record.timestamp();
-            UpstreamPosition.Coordinates at = traces.on()
+            // Taken off whenever the topology put it there, written or paused: it never goes further.
+            UpstreamPosition.Coordinates at = traces.built()
                     ? UpstreamPosition.take(record.headers(), context, upstreamTopic) : null;
             long now = context.currentSystemTimeMs();
             if (seenWithin(key, time)) {

@@ -13,6 +13,7 @@ import io.impipeline.model.codec.WireValidator;
 import io.impipeline.platform.dlq.DeadLetterProcessor;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.platform.messagetrace.TraceSwitch;
 import io.impipeline.platform.tracing.StreamTracing;
 import io.impipeline.model.wire.UpstreamMessage;
 import io.impipeline.model.tasks.TaskKeyStrategy;
@@ -68,6 +69,16 @@ public final class RouterTopology {
     public RouterTopology(RouterProperties properties, TaskKeyStrategy taskKeys, ImTopicsProperties topics,
                           WireValidator validator, ContentFilter filter, RouterMetrics metrics, StreamTracing tracing,
                           Clock clock, RecordSizeGuard sizeGuard, boolean trace) {
+        this(properties, taskKeys, topics, validator, filter, metrics, tracing, clock, sizeGuard,
+                TraceSwitch.of(trace));
+    }
+
+    /**
+     * @param trace {@code im.trace.enabled} (the topology's trace branches) and whether they are written to now
+     */
+    public RouterTopology(RouterProperties properties, TaskKeyStrategy taskKeys, ImTopicsProperties topics,
+                          WireValidator validator, ContentFilter filter, RouterMetrics metrics, StreamTracing tracing,
+                          Clock clock, RecordSizeGuard sizeGuard, TraceSwitch trace) {
         this.properties = properties;
         this.taskKeys = taskKeys;
         this.topics = topics;
@@ -106,7 +117,7 @@ public final class RouterTopology {
                 null);
         KStream<String, Output> outputs = divert(sequenceAndRoute(addressed), "route", routeTraces);
         return RouterOutputs.split(routeTraces.mergeInto(outputs),
-                traces.on() ? admissionTraces.mergeInto(null) : noTraces(unique));
+                traces.built() ? admissionTraces.mergeInto(null) : noTraces(unique));
     }
 
     /** The trace streams of the steps of one sub-topology, for one output. */
@@ -158,7 +169,7 @@ public final class RouterTopology {
                 .branch((key, message) -> message.fromUserId().equals(key), Branched.as("ok"))
                 .defaultBranch(Branched.as("other"));
         KStream<String, UpstreamMessage> other = byKey.get("sender-key-other");
-        if (traces.on()) {
+        if (traces.built()) {
             // Its upstream partition and offset, for the accepted event dedup writes after the repartition.
             other = other.processValues(UpstreamPosition::new, Named.as("upstream-position"));
         }
@@ -216,7 +227,7 @@ public final class RouterTopology {
     private <T> KStream<String, T> divert(KStream<String, Step<T>> steps, String step,
                                           TraceStreams traced) {
         String prefix = step + "-";
-        if (traces.on() && traced != null) {
+        if (traces.built() && traced != null) {
             traced.streams.add(steps.process(() -> new TraceRecords<T>(traced.destination),
                     Named.as(prefix + "trace")));
         }

@@ -7,37 +7,42 @@ import java.util.Map;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.platform.messagetrace.TraceSwitch;
 
 /**
  * The router's trace events (issue 15): what each step did with a message, identified by its
  * ({@code from_user_id}, {@code message_id}), {@code app} = {@value RouterTopology#STAGE}. Every method answers null
- * when trace is off ({@code im.trace.enabled=false}): the steps then carry no event and the topology has no trace
- * branches, so the cost of the switch is this one test. Details are ids, numbers and times only, never content.
+ * when trace is off ({@code im.trace.enabled=false}: the topology then has no trace branches) or paused at run time
+ * ({@link TraceSwitch}): the steps then carry no event, so the cost of the switch is this one test. Details are ids, numbers and times only, never content.
  */
 final class RouterTraces {
 
     /** The detail key of the admission facts ({@link TraceStage#ACCEPTED}'s wire name). */
     static final String ACCEPTED = TraceStage.ACCEPTED.wireName();
-    private static final RouterTraces OFF = new RouterTraces(false);
-    private static final RouterTraces ON = new RouterTraces(true);
 
-    private final boolean on;
+    private final TraceSwitch traceSwitch;
 
-    private RouterTraces(boolean on) {
-        this.on = on;
+    private RouterTraces(TraceSwitch traceSwitch) {
+        this.traceSwitch = traceSwitch;
     }
 
-    static RouterTraces of(boolean on) {
-        return on ? ON : OFF;
+    static RouterTraces of(TraceSwitch traceSwitch) {
+        return new RouterTraces(traceSwitch);
     }
 
+    /** Built with trace ({@code im.trace.enabled}): the topology has its trace branches. */
+    boolean built() {
+        return traceSwitch.enabled();
+    }
+
+    /** Writing now: built with trace and not paused ({@link TraceSwitch}); asked once per record. */
     boolean on() {
-        return on;
+        return traceSwitch.writing();
     }
 
     /** Dropped as a repeat; {@code replayed} when the dead-letter handler sent it back (then said at WARN too). */
     TraceEvent duplicate(UpstreamMessage m, long at, boolean replayed) {
-        if (!on) {
+        if (!on()) {
             return null;
         }
         return event(m, TraceStage.DUPLICATE, at, replayed ? Map.of("replayed", true) : Map.of());
@@ -49,7 +54,7 @@ final class RouterTraces {
      * @param accepted its admission ({@link AcceptedHeader}), or null
      */
     TraceEvent filtered(UpstreamMessage m, long at, String noticeId, AcceptedHeader accepted) {
-        if (!on) {
+        if (!on()) {
             return null;
         }
         Map<String, Object> detail = new LinkedHashMap<>(4);
@@ -60,12 +65,12 @@ final class RouterTraces {
 
     /** Mask mode: matched words masked, the message goes on. */
     TraceEvent masked(UpstreamMessage m, long at) {
-        return on ? event(m, TraceStage.MASKED, at, Map.of()) : null;
+        return on() ? event(m, TraceStage.MASKED, at, Map.of()) : null;
     }
 
     /** Held in the scheduled store until its {@code deliver_at}; {@code accepted}: its admission, or null. */
     TraceEvent held(UpstreamMessage m, long at, AcceptedHeader accepted) {
-        if (!on) {
+        if (!on()) {
             return null;
         }
         Map<String, Object> detail = new LinkedHashMap<>(4);
@@ -75,7 +80,7 @@ final class RouterTraces {
 
     /** Released from the scheduled store by the wall-clock punctuator; {@code heldAt}: when it was held. */
     TraceEvent released(UpstreamMessage m, long at, long heldAt) {
-        if (!on) {
+        if (!on()) {
             return null;
         }
         Map<String, Object> detail = new LinkedHashMap<>(4);
@@ -98,7 +103,7 @@ final class RouterTraces {
      */
     TraceEvent routed(UpstreamMessage m, long at, long seq, int recipients, List<Integer> partitions, int tasks,
                       boolean sync, boolean fanout, AcceptedHeader accepted) {
-        if (!on) {
+        if (!on()) {
             return null;
         }
         Map<String, Object> detail = new LinkedHashMap<>(8);

@@ -16,6 +16,7 @@ import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.platform.messagetrace.TraceSwitch;
 import io.impipeline.router.settings.RouterProperties;
 import io.impipeline.router.settings.RouterProperties.FilterMode;
 import io.impipeline.testkit.Messages;
@@ -335,6 +336,34 @@ class MessageTraceTest {
 
             assertThat(router.deadLetters()).hasSize(1);
             assertThat(router.traceRecords()).as("the dlq-handler traces dead letters").isEmpty();
+        }
+    }
+
+    /**
+     * Paused at run time (TraceSwitch, PUT /api/v1/trace-writing): the topology keeps its trace branches but writes no
+     * event and carries none, and no header of the trace's own (admission, upstream position) goes out on a record;
+     * resumed, the next message is traced as before.
+     */
+    @Test
+    void tracePausedAtRunTimeWritesAndCarriesNothingUntilResumed() {
+        TraceSwitch traceSwitch = TraceSwitch.of(true);
+        try (RouterDriver router = RouterDriver.withTrace(stateDir, filtering(FilterMode.MASK), traceSwitch)) {
+            traceSwitch.write(false);
+            router.send(text("m1", "darn it"));
+            router.send(text("m1", "darn it"));
+            router.sendRaw("not-the-sender", WireJson.toBytes(text("m2", "keyed otherwise")));
+            router.send(scheduled("m3", Duration.ofSeconds(5)));
+            router.advanceWallClock(Duration.ofSeconds(5));
+
+            assertThat(router.traceRecords()).isEmpty();
+            List<TestRecord<String, byte[]>> paused = router.routedRecords();
+            assertThat(paused).hasSize(6).allSatisfy(r -> assertThat(r.headers().toArray()).extracting(Header::key)
+                    .doesNotContain(RoutedHeader.HEADER, AcceptedHeader.HEADER, UpstreamPosition.HEADER));
+
+            traceSwitch.write(true);
+            router.send(text("m4", "hi"));
+
+            assertThat(carriedOnly(router.routedRecords()).messageId()).isEqualTo("m4");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.impipeline.router.topology;
 
 import io.impipeline.platform.kafka.RecordSizeGuard;
+import io.impipeline.platform.messagetrace.TraceSwitch;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,6 +78,12 @@ final class RouterDriver implements AutoCloseable {
     /** @param trace {@code im.trace.enabled} */
     RouterDriver(Path stateDir, RouterProperties properties, TaskKeyStrategy keys, Clock clock,
                  StreamTracing tracing, RecordSizeGuard guard, boolean trace) {
+        this(stateDir, properties, keys, clock, tracing, guard, TraceSwitch.of(trace));
+    }
+
+    /** @param trace {@code im.trace.enabled} and its run-time pause, which the test may switch */
+    RouterDriver(Path stateDir, RouterProperties properties, TaskKeyStrategy keys, Clock clock,
+                 StreamTracing tracing, RecordSizeGuard guard, TraceSwitch trace) {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<String, byte[]> in = builder.stream(TOPICS.name(TopicKind.UPSTREAM),
                 Consumed.with(org.apache.kafka.common.serialization.Serdes.String(),
@@ -107,6 +114,12 @@ final class RouterDriver implements AutoCloseable {
                 new ByteArrayDeserializer());
         this.trace = driver.createOutputTopic(TOPICS.name(TopicKind.TRACE), new StringDeserializer(),
                 WireSerde.of(TraceEvent.class).deserializer());
+    }
+
+    /** A driver with the default properties and the trace switch given (started enabled, paused by the test). */
+    static RouterDriver withTrace(Path stateDir, RouterProperties properties, TraceSwitch trace) {
+        return new RouterDriver(stateDir, properties, TaskKeyStrategy.TASK_TYPE, Clock.fixed(T0, ZoneOffset.UTC), null,
+                RecordSizeGuard.forMaxRequestSize((int) properties.maxDerivedRecordBytes().toBytes()), trace);
     }
 
     /** A driver with the default properties and {@code im.trace.enabled} as given. */
