@@ -55,7 +55,7 @@ public final class PipelineBenchmark {
             traceOverhead(repository, saturationMessages, Integer.parseInt(arg(args, "--single-saturation-messages",
                     String.valueOf(saturationMessages))), Integer.parseInt(arg(args, "--rounds", "2")),
                     Integer.parseInt(arg(args, "--passes", "1")), List.of(arg(args, "--variants", "on,off").split(",")),
-                    TraceCostReport.Fixed.parse(args), args);
+                    TraceCostReport.Fixed.parse(args), List.of(args).contains("--switched"), args);
             return;
         }
 
@@ -151,7 +151,8 @@ public final class PipelineBenchmark {
      */
     private static void traceOverhead(Path repository, int saturationMessages, int singleSaturationMessages,
                                       int rounds, int passes,
-                                      List<String> variants, TraceCostReport.Fixed fixed, String[] args)
+                                      List<String> variants, TraceCostReport.Fixed fixed, boolean switched,
+                                      String[] args)
             throws Exception {
         StringBuilder report = new StringBuilder();
         report.append("Measured ").append(java.time.LocalDateTime.now().withNano(0)).append(" on ")
@@ -165,9 +166,14 @@ public final class PipelineBenchmark {
                 .append("by its messages (mixed: accepted, single chat: delivered); it includes the simulator, the broker ")
                 .append("and PostgreSQL, the same in every variant. Throughput on a CPU-bound machine is its inverse, so ")
                 .append("off / variant of CPU per message is the throughput ratio without the scheduling noise.\n\n")
-                .append(passes == 1 ? "" : "Each pipeline runs the saturation pair " + passes + " times (round.pass); "
-                        + "the first pass of each is shown but left out of the ratios and the by-process tables: it "
-                        + "still pays for compiling the code each variant runs.\n\n")
+                .append(switched ? "--switched: one pipeline per round, started with trace on; between passes the "
+                        + "writers' trace writing is paused or resumed (PUT /api/v1/trace-writing): on and off once "
+                        + "each first (not in the ratios: compiling both paths), then " + passes + " pairs, on-off "
+                        + "and off-on alternating; the ratios pair each pass with its partner in the same "
+                        + "pipeline.\n\n"
+                        : passes == 1 ? "" : "Each pipeline runs the saturation pair " + passes + " times "
+                        + "(round.pass); the first pass of each is shown but left out of the ratios and the "
+                        + "by-process tables: it still pays for compiling the code each variant runs.\n\n")
                 .append("Each run's CPU window ends when the pipeline's consumer groups have caught up (lag still "
                         + "for 3 s; the last column: how long after the run's last delivery), before the checker "
                         + "reads every message's row back through the history API.\n\n")
@@ -181,7 +187,7 @@ public final class PipelineBenchmark {
         Map<String, List<FixedRateCost.Result[]>> saturationCosts = new LinkedHashMap<>();
         Map<String, List<FixedRateCost.Result[]>> firstPassCosts = new LinkedHashMap<>();
         for (int round = 1; round <= rounds; round++) {
-            for (String variant : variants) {
+            for (String variant : switched ? List.of("switched") : variants) {
                 boolean trace = !variant.equals("off");
                 try (LocalPipeline pipeline = start(repository, List.of("--im.trace.enabled=" + trace));
                      LagSampler lag = LagSampler.open(pipeline.bootstrapServers())) {
@@ -193,24 +199,37 @@ public final class PipelineBenchmark {
                         costs.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(
                                 fixedRateCosts(pipeline, lag, fixed));
                     }
-                    for (int pass = 1; pass <= passes && !fixed.skipSaturation(); pass++) {
+                    List<TraceWriting.Pass> schedule = new java.util.ArrayList<>();
+                    if (switched) {
+                        schedule.addAll(TraceWriting.schedule(passes));
+                    } else {
+                        for (int pass = 1; pass <= passes; pass++) {
+                            schedule.add(new TraceWriting.Pass(variant, pass > 1 || passes == 1));
+                        }
+                    }
+                    for (int pass = 1; pass <= schedule.size() && !fixed.skipSaturation(); pass++) {
+                        TraceWriting.Pass planned = schedule.get(pass - 1);
+                        if (switched) {
+                            TraceWriting.set(pipeline, planned.writing());
+                        }
+                        String label = planned.variant();
                         SaturationRun mixed = saturationRun(pipeline, lag, mixed(pipeline, 0, Duration.ofMinutes(5),
                                 saturationMessages), s -> s.progress().sent());
                         SaturationRun single = saturationRun(pipeline, lag, single(pipeline, 0,
                                 Duration.ofMinutes(5), singleSaturationMessages), s -> s.progress().delivered());
-                        boolean counted = pass > 1 || passes == 1;
-                        (counted ? saturationCosts : firstPassCosts).computeIfAbsent(variant,
+                        boolean counted = planned.counted();
+                        (counted ? saturationCosts : firstPassCosts).computeIfAbsent(label,
                                 v -> new java.util.ArrayList<>()).add(new FixedRateCost.Result[] {mixed.cost(),
                                 single.cost()});
                         double[] run = {messagesPerSecond(mixed.summary()), single.summary().deliveriesPerSecond(),
                                 perMessage(mixed.machineBusyMillis(), mixed.summary().progress().sent()),
                                 perMessage(single.machineBusyMillis(), single.summary().progress().delivered())};
                         if (counted) {
-                            results.computeIfAbsent(variant, v -> new java.util.ArrayList<>()).add(run);
+                            results.computeIfAbsent(label, v -> new java.util.ArrayList<>()).add(run);
                         }
                         report.append(String.format("| %s | %s | %.0f (%s) | %.2f | %.0f (%s) | %.2f | %.1f s, "
-                                + "%.1f s |%n", passes == 1 ? String.valueOf(round) : round + "." + pass
-                                + (pass == 1 ? " (first, not in the ratios)" : ""), variant, run[0],
+                                + "%.1f s |%n", schedule.size() == 1 ? String.valueOf(round) : round + "." + pass
+                                + (counted ? "" : " (first, not in the ratios)"), label, run[0],
                                 verdict(mixed.summary()), run[2], run[1], verdict(single.summary()), run[3],
                                 mixed.caughtUp().toMillis() / 1000.0, single.caughtUp().toMillis() / 1000.0));
                     }
@@ -245,7 +264,7 @@ public final class PipelineBenchmark {
         }
         if (!saturationCosts.isEmpty()) {
             report.append(TraceCostReport.render("CPU per message by process, in the saturation runs above"
-                    + (passes > 1 ? " (passes 2.." + passes + ")" : ""),
+                    + (switched ? " (the pairs' passes)" : passes > 1 ? " (passes 2.." + passes + ")" : ""),
                     "Each process's CPU over the saturation run, divided by its messages. CPU ms per message",
                     saturationCosts));
         }
