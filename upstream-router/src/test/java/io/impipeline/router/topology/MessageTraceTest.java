@@ -349,11 +349,7 @@ class MessageTraceTest {
         TraceSwitch traceSwitch = TraceSwitch.of(true);
         try (RouterDriver router = RouterDriver.withTrace(stateDir, filtering(FilterMode.MASK), traceSwitch)) {
             traceSwitch.write(false);
-            router.send(text("m1", "darn it"));
-            router.send(text("m1", "darn it"));
-            router.sendRaw("not-the-sender", WireJson.toBytes(text("m2", "keyed otherwise")));
-            router.send(scheduled("m3", Duration.ofSeconds(5)));
-            router.advanceWallClock(Duration.ofSeconds(5));
+            sendOneOfEachTracedStep(router);
 
             assertThat(router.traceRecords()).isEmpty();
             List<TestRecord<String, byte[]>> paused = router.routedRecords();
@@ -370,15 +366,23 @@ class MessageTraceTest {
     @Test
     void traceOffWritesNoTraceRecords() {
         try (RouterDriver router = router(filtering(FilterMode.MASK), false)) {
-            router.send(text("m1", "darn it"));
-            router.send(text("m1", "darn it"));
-            router.sendRaw("not-the-sender", WireJson.toBytes(text("m2", "keyed otherwise")));
-            router.send(scheduled("m3", Duration.ofSeconds(5)));
-            router.advanceWallClock(Duration.ofSeconds(5));
+            sendOneOfEachTracedStep(router);
 
             assertThat(router.traceRecords()).isEmpty();
             assertThat(router.routed()).extracting(kv -> kv.value.message().messageId())
                     .containsExactly("m1", "m1", "m2", "m2", "m3", "m3");
         }
+    }
+
+    /**
+     * A masked message and its duplicate, one keyed otherwise (repartitioned, with its upstream position), one held and
+     * released: every step that traces; six routed records (each with its sync copy).
+     */
+    private static void sendOneOfEachTracedStep(RouterDriver router) {
+        router.send(text("m1", "darn it"));
+        router.send(text("m1", "darn it"));
+        router.sendRaw("not-the-sender", WireJson.toBytes(text("m2", "keyed otherwise")));
+        router.send(scheduled("m3", Duration.ofSeconds(5)));
+        router.advanceWallClock(Duration.ofSeconds(5));
     }
 }
