@@ -229,7 +229,8 @@ public final class PipelineBenchmark {
                         }
                         report.append(String.format("| %s | %s | %.0f (%s) | %.2f | %.0f (%s) | %.2f | %.1f s, "
                                 + "%.1f s |%n", schedule.size() == 1 ? String.valueOf(round) : round + "." + pass
-                                + (counted ? "" : " (first, not in the ratios)"), label, run[0],
+                                + (counted ? "" : switched ? " (compiling, not in the ratios)" : " (first, not in the ratios)"), label,
+                                run[0],
                                 verdict(mixed.summary()), run[2], run[1], verdict(single.summary()), run[3],
                                 mixed.caughtUp().toMillis() / 1000.0, single.caughtUp().toMillis() / 1000.0));
                     }

@@ -14,8 +14,9 @@ import io.impipeline.launcher.LocalPipeline;
 /**
  * {@code bench/run --trace-overhead --switched} (issue 15): trace on and off inside one running pipeline, switched
  * through each writer's {@code PUT /api/v1/trace-writing} between saturation passes. The passes of a pair then share
- * the JVMs, their compiled code, the broker's logs and the router's RocksDB files, which differ from one start of a
- * pipeline to the next by more than the trace costs (docs/benchmarks.md, sessions 15-16).
+ * the JVMs, their compiled code, the broker's logs and the router's RocksDB files, which were taken for most of the
+ * difference between two identical runs (docs/benchmarks.md, sessions 15-16). Measured (session 17), one pair in one
+ * pipeline scatters as much as two pipelines did: the noise is from pass to pass, so pool many pairs either way.
  */
 final class TraceWriting {
 
