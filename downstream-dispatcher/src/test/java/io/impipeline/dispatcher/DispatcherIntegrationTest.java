@@ -220,7 +220,11 @@ class DispatcherIntegrationTest {
         awaitPresence(http(), "u-pause", "u-pause-phone");
         assertThat(traceWriting(null, "{\"writing\": false}")).as("without the token").startsWith("401");
         assertThat(traceWriting("test-token", "{\"paused\": true}")).as("a body without writing")
-                .startsWith("400").contains("INVALID_REQUEST");
+                .startsWith("400").contains("MISSING_FIELD");
+        assertThat(traceWriting("test-token", "{\"writing\": false}", "o".repeat(65))).as("an over-long operator")
+                .startsWith("400").contains("INVALID_FIELD");
+        assertThat(http().get().uri("/api/v1/trace-writing").header("X-Service-Token", "test-token").retrieve()
+                .body(String.class)).as("nothing refused changed it").isEqualTo("{\"enabled\":true,\"writing\":true}");
         try {
             assertThat(traceWriting("test-token", "{\"writing\": false}"))
                     .isEqualTo("200 {\"enabled\":true,\"writing\":false}");
@@ -244,11 +248,17 @@ class DispatcherIntegrationTest {
 
     /** {@code PUT /api/v1/trace-writing} with {@code body}: "status body". */
     private String traceWriting(String token, String body) {
+        return traceWriting(token, body, "ops-test");
+    }
+
+    /** The same, as {@code operator} ({@code X-Operator}). */
+    private String traceWriting(String token, String body, String operator) {
         return http().put().uri("/api/v1/trace-writing")
                 .headers(h -> {
                     if (token != null) {
                         h.set("X-Service-Token", token);
                     }
+                    h.set("X-Operator", operator);
                 })
                 .contentType(org.springframework.http.MediaType.APPLICATION_JSON).body(body)
                 .exchange((request, response) -> response.getStatusCode().value() + " "

@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import io.impipeline.dlq.api.Operator;
+import io.impipeline.platform.web.Operator;
 import io.impipeline.dlq.letter.StoredHeader;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterFilter;

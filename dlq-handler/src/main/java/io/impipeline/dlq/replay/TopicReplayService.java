@@ -14,7 +14,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.impipeline.dlq.api.Operator;
+import io.impipeline.platform.web.Operator;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.AuditAction;
 import io.impipeline.dlq.store.AuditRepository;

@@ -3,7 +3,7 @@ package io.impipeline.dlq.web;
 import java.util.List;
 import java.util.Map;
 
-import io.impipeline.dlq.api.Operator;
+import io.impipeline.platform.web.Operator;
 import io.impipeline.dlq.replay.DeadLetterReplayer;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterFilter;

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import io.impipeline.dlq.api.Operator;
+import io.impipeline.platform.web.Operator;
 import io.impipeline.dlq.replay.ReplayRequest;
 import io.impipeline.dlq.replay.TopicReplayService;
 import io.impipeline.dlq.settings.DlqProperties;

@@ -1,8 +1,8 @@
 package io.impipeline.platform.messagetrace;
 
-import java.security.Principal;
-
 import io.impipeline.platform.web.ApiError;
+import io.impipeline.platform.web.ApiException;
+import io.impipeline.platform.web.Operator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -10,6 +10,7 @@ import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -45,19 +46,29 @@ public class TraceWritingController {
         return new State(traceSwitch.enabled(), traceSwitch.writing());
     }
 
+    /**
+     * @param operator who asks ({@code X-Operator}, as for the dlq-handler's changes; {@code api} without it): named in
+     *                 the WARN line that records the change
+     */
     @PutMapping
-    public ResponseEntity<?> change(@RequestBody(required = false) Change change, Principal principal) {
+    public ResponseEntity<?> change(@RequestBody(required = false) Change change,
+                                    @RequestHeader(name = Operator.HEADER, required = false) String operator) {
         if (change == null || change.writing() == null) {
-            return ResponseEntity.badRequest().body(ApiError.of("INVALID_REQUEST",
-                    "the body must be {\"writing\": true} or {\"writing\": false}"));
+            return ResponseEntity.badRequest().body(ApiError.of(ApiException.MISSING_FIELD,
+                    "writing: the body must be {\"writing\": true} or {\"writing\": false}"));
+        }
+        Operator who;
+        try {
+            who = Operator.of(operator);
+        } catch (ApiException e) {
+            return ResponseEntity.status(e.status()).body(ApiError.of(e.code(), e.getMessage()));
         }
         try {
             boolean before = traceSwitch.write(change.writing());
             if (before != change.writing()) {
                 // An operator's change of what the trace will show: said at WARN, as the trace has a gap from here.
                 log.warn("message trace writing {} by {} (im.trace.enabled={})",
-                        change.writing() ? "resumed" : "paused", principal == null ? "unknown" : principal.getName(),
-                        traceSwitch.enabled());
+                        change.writing() ? "resumed" : "paused", who, traceSwitch.enabled());
             }
             return ResponseEntity.ok(state());
         } catch (IllegalStateException e) {

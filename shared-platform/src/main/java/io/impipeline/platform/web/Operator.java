@@ -1,6 +1,5 @@
-package io.impipeline.dlq.api;
+package io.impipeline.platform.web;
 
-import io.impipeline.platform.web.ApiException;
 
 /**
  * Who makes a change through the API: the request header {@value #HEADER}, trimmed, 1 to {@value #MAX_LENGTH}

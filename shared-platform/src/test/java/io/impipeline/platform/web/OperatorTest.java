@@ -1,6 +1,5 @@
-package io.impipeline.dlq.api;
+package io.impipeline.platform.web;
 
-import io.impipeline.platform.web.ApiException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
