@@ -23,6 +23,7 @@ final class TraceWriting {
     /** The apps that write trace events; the dlq-handler stores them and runs in both states. */
     static final List<String> WRITERS = List.of("upstream-router", "downstream-dispatcher", "task-worker");
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     private TraceWriting() {
     }
@@ -52,13 +53,12 @@ final class TraceWriting {
 
     /** Pauses or resumes every writer; fails unless each answers that it now does as asked. */
     static void set(LocalPipeline pipeline, boolean writing) throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
         for (String module : WRITERS) {
             HttpRequest request = HttpRequest.newBuilder(URI.create(pipeline.url(module) + "/api/v1/trace-writing"))
                     .timeout(TIMEOUT).header("X-Service-Token", pipeline.serviceToken())
                     .header("Content-Type", "application/json")
                     .PUT(HttpRequest.BodyPublishers.ofString("{\"writing\": " + writing + "}")).build();
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != 200 || !response.body().replace(" ", "").contains("\"writing\":" + writing)) {
                 throw new IllegalStateException(module + " did not switch trace writing to " + writing + ": HTTP "
                         + response.statusCode() + " " + response.body());

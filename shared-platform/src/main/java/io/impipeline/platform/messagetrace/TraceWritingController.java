@@ -5,8 +5,8 @@ import io.impipeline.platform.web.ApiException;
 import io.impipeline.platform.web.Operator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -51,28 +51,32 @@ public class TraceWritingController {
      *                 the WARN line that records the change
      */
     @PutMapping
-    public ResponseEntity<?> change(@RequestBody(required = false) Change change,
-                                    @RequestHeader(name = Operator.HEADER, required = false) String operator) {
+    public State change(@RequestBody(required = false) Change change,
+                        @RequestHeader(name = Operator.HEADER, required = false) String operator) {
         if (change == null || change.writing() == null) {
-            return ResponseEntity.badRequest().body(ApiError.of(ApiException.MISSING_FIELD,
-                    "writing: the body must be {\"writing\": true} or {\"writing\": false}"));
+            throw ApiException.missingField("writing: the body must be {\"writing\": true} or {\"writing\": false}");
         }
-        Operator who;
+        Operator who = Operator.of(operator);
+        boolean before;
         try {
-            who = Operator.of(operator);
-        } catch (ApiException e) {
-            return ResponseEntity.status(e.status()).body(ApiError.of(e.code(), e.getMessage()));
-        }
-        try {
-            boolean before = traceSwitch.write(change.writing());
-            if (before != change.writing()) {
-                // An operator's change of what the trace will show: said at WARN, as the trace has a gap from here.
-                log.warn("message trace writing {} by {} (im.trace.enabled={})",
-                        change.writing() ? "resumed" : "paused", who, traceSwitch.enabled());
-            }
-            return ResponseEntity.ok(state());
+            before = traceSwitch.write(change.writing());
         } catch (IllegalStateException e) {
-            return ResponseEntity.status(HttpStatus.CONFLICT).body(ApiError.of("TRACE_NOT_ENABLED", e.getMessage()));
+            throw ApiException.conflict("TRACE_NOT_ENABLED", e.getMessage());
         }
+        if (before != change.writing()) {
+            // An operator's change of what the trace will show: said at WARN, as the trace has a gap from here.
+            log.warn("message trace writing {} by {} (im.trace.enabled={})",
+                    change.writing() ? "resumed" : "paused", who, traceSwitch.enabled());
+        }
+        return state();
+    }
+
+    /**
+     * Refusals answered here: the Streams apps do not turn on the shared {@code ApiExceptionHandler}
+     * ({@code im.web.api-errors.enabled}).
+     */
+    @ExceptionHandler(ApiException.class)
+    ResponseEntity<ApiError> refused(ApiException e) {
+        return e.response();
     }
 }

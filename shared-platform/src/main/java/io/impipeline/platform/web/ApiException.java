@@ -2,6 +2,7 @@ package io.impipeline.platform.web;
 
 import io.impipeline.model.codec.ReasonCode;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 
 /**
  * A refused request: the HTTP status, a stable code and a reason a person can read, answered as {@link ApiError} by
@@ -63,5 +64,10 @@ public class ApiException extends RuntimeException {
 
     public String code() {
         return code;
+    }
+
+    /** The answer: the status, with the code and the reason as {@link ApiError}. */
+    public ResponseEntity<ApiError> response() {
+        return ResponseEntity.status(status).body(ApiError.of(code, getMessage()));
     }
 }

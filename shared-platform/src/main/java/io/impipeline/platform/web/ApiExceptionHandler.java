@@ -43,7 +43,7 @@ public class ApiExceptionHandler {
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ApiError> api(ApiException e) {
-        return ResponseEntity.status(e.status()).body(ApiError.of(e.code(), e.getMessage()));
+        return e.response();
     }
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
