@@ -67,22 +67,15 @@ public final class DispatchTopology {
                             WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
                             DispatchMetrics metrics, StreamTracing tracing) {
         this(topics, properties, taskKeys, validator, gatewayTopics, presencePartitions, metrics, tracing,
-                topics.maxMessageBytes(), true);
+                topics.maxMessageBytes(), TraceSwitch.of(true));
     }
 
     /**
      * @param maxRequestSize the Streams producer's {@code max.request.size}: dead letters are cut to fit it
      *                       ({@link DeadLetterFit})
-     * @param trace          write trace events to im-trace-topic ({@code im.trace.enabled}); off, none is made
+     * @param trace          {@code im.trace.enabled} and whether trace events are written to im-trace-topic now
+     *                       (off or paused at run time: none is made)
      */
-    public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
-                            WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
-                            DispatchMetrics metrics, StreamTracing tracing, int maxRequestSize, boolean trace) {
-        this(topics, properties, taskKeys, validator, gatewayTopics, presencePartitions, metrics, tracing,
-                maxRequestSize, TraceSwitch.of(trace));
-    }
-
-    /** @param trace {@code im.trace.enabled} and whether trace events are written now (paused at run time: none) */
     public DispatchTopology(ImTopicsProperties topics, DispatcherProperties properties, TaskKeyStrategy taskKeys,
                             WireValidator validator, GatewayTopics gatewayTopics, IntSupplier presencePartitions,
                             DispatchMetrics metrics, StreamTracing tracing, int maxRequestSize, TraceSwitch trace) {

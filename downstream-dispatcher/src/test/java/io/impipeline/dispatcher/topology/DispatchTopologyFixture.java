@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.Predicate;
 
+import io.impipeline.platform.messagetrace.TraceSwitch;
 import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.dispatcher.gateway.GatewayTopics;
@@ -115,7 +116,8 @@ final class DispatchTopologyFixture implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         DispatchTopology topology = new DispatchTopology(topics, properties, taskKeys, WireValidator.withDefaults(),
-                gatewayTopics, partitionCount, new DispatchMetrics(meters), null, topics.maxMessageBytes(), trace);
+                gatewayTopics, partitionCount, new DispatchMetrics(meters), null, topics.maxMessageBytes(),
+                TraceSwitch.of(trace));
         StreamsBuilder builder = new StreamsBuilder();
         builder.addStateStore(PresenceStore.builder());
         // The sinks the output bindings add (DispatchOutputs), so that the tests check the real wiring.

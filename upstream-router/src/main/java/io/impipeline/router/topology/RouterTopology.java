@@ -63,18 +63,8 @@ public final class RouterTopology {
     /**
      * @param tracing   null to leave trace headers alone (tests without a tracer)
      * @param sizeGuard the largest record the router may write ({@code DerivedRecordLimit})
-     * @param trace     write trace events to {@code im-trace-topic} ({@code im.trace.enabled}); off, the topology
-     *                  has no trace branches and writes nothing there
-     */
-    public RouterTopology(RouterProperties properties, TaskKeyStrategy taskKeys, ImTopicsProperties topics,
-                          WireValidator validator, ContentFilter filter, RouterMetrics metrics, StreamTracing tracing,
-                          Clock clock, RecordSizeGuard sizeGuard, boolean trace) {
-        this(properties, taskKeys, topics, validator, filter, metrics, tracing, clock, sizeGuard,
-                TraceSwitch.of(trace));
-    }
-
-    /**
-     * @param trace {@code im.trace.enabled} (the topology's trace branches) and whether they are written to now
+     * @param trace     {@code im.trace.enabled} (off, the topology has no trace branches and writes nothing there)
+     *                  and whether the branches are written to now (paused at run time: nothing)
      */
     public RouterTopology(RouterProperties properties, TaskKeyStrategy taskKeys, ImTopicsProperties topics,
                           WireValidator validator, ContentFilter filter, RouterMetrics metrics, StreamTracing tracing,
