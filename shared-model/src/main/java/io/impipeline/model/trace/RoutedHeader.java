@@ -9,21 +9,23 @@ import org.apache.kafka.common.header.Headers;
 import tools.jackson.core.JacksonException;
 
 /**
- * The router's {@code routed} trace event of a single-chat message, carried on the recipient's routed record in the
- * header {@value #HEADER} instead of a trace record of its own (issue 15: one trace record per single-chat message;
- * docs/dlq-handler.md "Fewer records than stages"). The dispatcher takes it off the record and puts it into the event
- * it writes for that record as {@code routed: {app, at, ...the router's detail}}; the trace API lists it as the
- * {@code routed} stage at its own time.
+ * The router's {@code routed} trace event of a single-chat or small-group message, carried on one of its routed
+ * records (the recipient's copy, or the group's smallest batch) in the header {@value #HEADER} instead of a trace
+ * record of its own (issue 15: one trace record less per message; docs/dlq-handler.md "Fewer records than stages").
+ * The dispatcher takes it off the record and puts it into the event it writes for that record as
+ * {@code routed: {app, at, ...the router's detail}}; a dead letter of that record keeps it, and the dlq-handler's
+ * {@code dead_lettered} event takes it in as well. The trace API lists it as the {@code routed} stage at its own time.
  *
  * <p>The value is that object as JSON (about 150 bytes). It is internal: the router removes one arriving from
- * outside, and the dispatcher keeps one only when it reads as such an object of at most {@value #MAX_BYTES} bytes.
+ * outside and carries one only when it is at most {@value #MAX_BYTES} bytes, and the dispatcher keeps one only when
+ * it reads as such an object of that size.
  */
 public final class RoutedHeader {
 
     public static final String HEADER = "im_routed";
     /** The detail key of the carried facts in the carrying event ({@link TraceStage#ROUTED}'s wire name). */
     public static final String KEY = TraceStage.ROUTED.wireName();
-    /** Larger is not the router's: a single-chat route's facts are a few numbers. */
+    /** Larger is not the router's: a route's facts are a few numbers and the routed partitions. */
     public static final int MAX_BYTES = 1024;
     private static final int MAX_APP = 64;
 
@@ -69,6 +71,20 @@ public final class RoutedHeader {
         String app = (String) detail.remove("app");
         long at = ((Number) detail.remove("at")).longValue();
         return new TraceEvent(messageId, fromUserId, TraceStage.ROUTED, app, at, detail);
+    }
+
+    /** Whether the headers carry a {@code routed} event small enough to be read ({@value #MAX_BYTES} bytes). */
+    public static boolean carriable(Headers headers) {
+        Header header = headers.lastHeader(HEADER);
+        return header != null && header.value() != null && header.value().length <= MAX_BYTES;
+    }
+
+    /**
+     * The facts of a carried header's value ({@code app}, {@code at} and the router's detail), as the dispatcher
+     * reads them; null when it is not such an object of at most {@value #MAX_BYTES} bytes.
+     */
+    public static Map<String, Object> facts(byte[] raw) {
+        return read(raw);
     }
 
     /** Removes the header (one from outside is never trusted). */

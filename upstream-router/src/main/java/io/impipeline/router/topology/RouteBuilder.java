@@ -123,13 +123,23 @@ final class RouteBuilder {
 
     /**
      * The output that carries the route's {@code routed} trace event in a header ({@link RoutedHeader}) instead of a
-     * trace record of its own: a single chat's copy for the recipient, whose dispatch always writes an event (a
-     * delivery or a push task) that takes it in. Null for a group (large ones route nothing here): its event stays a
-     * record (one per message, whatever the number of members, and no batch is the message's).
+     * trace record of its own: a single chat's copy for the recipient, or a small group's batch with the fewest
+     * recipients (the smallest record, so the header is the least likely to take it over the record limit). The
+     * dispatcher puts it into the event it writes for that record (its delivery or push task), or writes it alone
+     * when the record made neither. Null for a large group, whose routing the fan-out task does: its event stays a
+     * record.
      */
     Output carrier(Route route) {
-        return route.routed().stream().filter(r -> r.delivery() == Delivery.SINGLE).map(Routed::output).findFirst()
-                .orElse(null);
+        Routed carrier = null;
+        for (Routed r : route.routed()) {
+            if (r.delivery() == Delivery.SINGLE) {
+                return r.output();
+            }
+            if (r.delivery() == Delivery.GROUP && (carrier == null || r.recipients() < carrier.recipients())) {
+                carrier = r;
+            }
+        }
+        return carrier == null ? null : carrier.output();
     }
 
     /** Counts a route that was written. */

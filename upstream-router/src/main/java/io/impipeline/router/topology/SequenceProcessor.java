@@ -31,8 +31,9 @@ import org.apache.kafka.streams.state.Stores;
  * {@code seq} has no gap. Records arrive keyed by {@code conversation_id}, so one task owns each conversation; the
  * store, its changelog and the outputs commit in one transaction (exactly_once_v2), so a crash never loses or repeats
  * a number. The {@code routed} trace event ({@link RouteBuilder#trace}) is forwarded after the outputs, in the same
- * transaction; a single chat's rides on the recipient's routed record instead ({@link RoutedHeader},
- * {@link RouteBuilder#carrier}), and the dispatcher puts it into the event it writes for that record.
+ * transaction; a single chat's and a small group's ride on one of its routed records instead ({@link RoutedHeader},
+ * {@link RouteBuilder#carrier}: the recipient's copy, or the group's smallest batch), and the dispatcher puts it into
+ * the event it writes for that record. A carrier that would not fit with the header leaves the event a record.
  *
  * <p>Only building is guarded: storing the seq and forwarding are not record-specific, and an exception there (a
  * failing store, a producer error of an earlier record) fails the task, which aborts the transaction with the seq
@@ -101,6 +102,12 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
             traced = routes.trace(traces, route, sequenced, addressed.members(), accepted);
             carrier = traced == null ? null : routes.carrier(route);
             carried = carrier == null ? null : carrying(record.headers(), traced);
+            if (carrier != null && !(RoutedHeader.carriable(carried) && fitsWith(route, carrier, carried))) {
+                // The header must not be what takes a message over the limit, nor be too large for the dispatcher
+                // to read (a group over many partitions): the event is then a record of its own.
+                carrier = null;
+                carried = null;
+            }
             Rejection tooLarge = measure(route, record, carrier, carried);
             if (tooLarge != null) {
                 metrics.invalid(ReasonCode.TOO_LARGE);
@@ -129,6 +136,16 @@ final class SequenceProcessor implements Processor<String, Addressed, String, St
         Headers copy = new RecordHeaders(headers.toArray());
         RoutedHeader.put(copy, traced);
         return copy;
+    }
+
+    /** Whether the carrier's record still fits with the {@code routed} header on it. */
+    private boolean fitsWith(RouteBuilder.Route route, Output carrier, Headers carried) {
+        for (KeyValue<String, Output> output : route.records()) {
+            if (output.value == carrier) {
+                return guard.fits(RecordSizeGuard.sizeOf(output.key, carrier.value(), carried));
+            }
+        }
+        return false;
     }
 
     /** Null when every output fits (the carrier with its header); otherwise the first that does not, with its size. */

@@ -2,7 +2,11 @@ package io.impipeline.router.topology;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,12 +14,14 @@ import java.util.TreeSet;
 import java.util.stream.IntStream;
 
 import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.model.wire.RecipientPartitions;
 import io.impipeline.model.wire.RoutedMessage;
 import io.impipeline.model.wire.UpstreamMessage;
+import io.impipeline.platform.kafka.RecordSizeGuard;
 import io.impipeline.platform.messagetrace.TraceSwitch;
 import io.impipeline.router.settings.RouterProperties;
 import io.impipeline.router.settings.RouterProperties.FilterMode;
@@ -224,12 +230,74 @@ class MessageTraceTest {
             Set<Integer> partitions = new TreeSet<>();
             members.subList(1, members.size())
                     .forEach(m -> partitions.add(RecipientPartitions.partitionOf(m, ROUTED_PARTITIONS)));
-            TraceEvent routed = only(router.traceRecords(), TraceStage.ROUTED);
+            assertThat(router.traceRecords()).as("no trace record of its own").isEmpty();
+            List<TestRecord<String, byte[]>> batches = router.routedRecords();
+            assertThat(batches).hasSize(partitions.size());
+            TraceEvent routed = carriedOnly(batches);
+            assertThat(routed.messageId()).isEqualTo("m1");
+            assertThat(routed.fromUserId()).isEqualTo("member_0");
             assertThat(routed.detail()).containsEntry("recipients", 9).containsEntry("tasks", 1)
-                    .containsEntry("partitions", List.copyOf(partitions)).doesNotContainKey("sync");
-            assertThat(router.routedRecords()).as("a group's event is a record of its own: no batch carries it")
-                    .hasSize(partitions.size())
+                    .containsEntry("partitions", List.copyOf(partitions)).doesNotContainKey("sync")
+                    .containsKey("accepted");
+            int fewest = batches.stream().mapToInt(MessageTraceTest::recipientsOf).min().orElseThrow();
+            TestRecord<String, byte[]> carrier = batches.stream()
+                    .filter(r -> r.headers().lastHeader(RoutedHeader.HEADER) != null).findFirst().orElseThrow();
+            assertThat(recipientsOf(carrier)).as("the batch with the fewest recipients carries it").isEqualTo(fewest);
+        }
+    }
+
+    private static int recipientsOf(TestRecord<String, byte[]> batch) {
+        return WireJson.fromBytes(batch.value(), RoutedMessage.class).recipients().size();
+    }
+
+    @Test
+    void aBatchTheHeaderWouldTakeOverTheLimitLeavesTheEventARecordOfItsOwn() {
+        // Two batches of equal size (members with ids of one length, as many on each partition), both larger than
+        // what admission reserves for a message's envelope: a limit between their size and that size plus the
+        // header leaves no batch to carry it.
+        List<String> members = new ArrayList<>(List.of("member_0"));
+        Map<Integer, Integer> perPartition = new HashMap<>();
+        for (int i = 0; members.size() < 101; i++) {
+            String id = "member_" + "x".repeat(90) + String.format("%05d", i);
+            int partition = RecipientPartitions.partitionOf(id, ROUTED_PARTITIONS);
+            if (perPartition.size() < 2 || perPartition.containsKey(partition)) {
+                if (perPartition.merge(partition, 1, Integer::sum) <= 50) {
+                    members.add(id);
+                }
+            }
+        }
+        UpstreamMessage message = Messages.groupText("m1", "member_0", "g100", T0.toEpochMilli());
+        int withHeader;
+        int without;
+        try (RouterDriver router = router(RouterProperties.defaults(), true)) {
+            router.group("g100", members);
+            router.send(message);
+            List<TestRecord<String, byte[]>> batches = router.routedRecords();
+            assertThat(batches).hasSize(2);
+            TestRecord<String, byte[]> carrier = batches.stream()
+                    .filter(r -> r.headers().lastHeader(RoutedHeader.HEADER) != null).findFirst().orElseThrow();
+            withHeader = RecordSizeGuard.sizeOf(carrier.key(), carrier.value(), carrier.headers());
+            without = batches.stream().filter(r -> r != carrier)
+                    .mapToInt(r -> RecordSizeGuard.sizeOf(r.key(), r.value(), r.headers())).max().orElseThrow();
+        }
+        // The largest limit under which the carrier does not fit with the header.
+        int maxRequestSize = withHeader;
+        while (RecordSizeGuard.forMaxRequestSize(maxRequestSize).fits(withHeader)) {
+            maxRequestSize--;
+        }
+        RecordSizeGuard guard = RecordSizeGuard.forMaxRequestSize(maxRequestSize);
+        assertThat(guard.fits(without)).as("the batches fit without the header").isTrue();
+        try (RouterDriver router = new RouterDriver(stateDir.resolve("limited"), RouterProperties.defaults(),
+                TaskKeyStrategy.TASK_TYPE, Clock.fixed(T0, ZoneOffset.UTC), null, guard, true)) {
+            router.group("g100", members);
+            router.send(message);
+
+            assertThat(router.deadLetters()).as("the message fits without the header").isEmpty();
+            assertThat(router.routedRecords()).as("routed, no batch carrying the routed stage").hasSize(2)
                     .allSatisfy(r -> assertThat(r.headers().lastHeader(RoutedHeader.HEADER)).isNull());
+            TraceEvent routed = only(router.traceRecords(), TraceStage.ROUTED);
+            assertThat(routed.messageId()).isEqualTo("m1");
+            assertThat(routed.detail()).containsEntry("recipients", 100).containsKey("accepted");
         }
     }
 
@@ -300,9 +368,11 @@ class MessageTraceTest {
             router.sendWithHeaders(Messages.groupText("m2", "alice", "g3", T0.toEpochMilli()), forged);
 
             List<TestRecord<String, byte[]>> routedRecords = router.routedRecords();
-            assertThat(carried(routedRecords)).as("the router's own, for the single chat only")
-                    .extracting(TraceEvent::messageId).containsExactly("m1");
-            assertThat(carriedOnly(routedRecords).detail()).containsEntry("seq", 1);
+            List<TraceEvent> carried = carried(routedRecords);
+            assertThat(carried).as("the router's own: one per message, on one of its records")
+                    .extracting(TraceEvent::messageId).containsExactly("m1", "m2");
+            assertThat(carried).as("each message is its conversation's first").allSatisfy(e ->
+                    assertThat(e.detail()).containsEntry("seq", 1).containsKey("accepted"));
             assertThat(router.taskRecords()).isNotEmpty()
                     .allSatisfy(r -> assertThat(r.headers().lastHeader(RoutedHeader.HEADER)).isNull());
         }
