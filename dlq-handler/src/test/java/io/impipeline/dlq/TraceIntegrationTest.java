@@ -20,6 +20,7 @@ import io.impipeline.model.codec.ReasonCode;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.topics.ImTopicsProperties;
 import io.impipeline.model.topics.TopicKind;
+import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
 import io.impipeline.model.trace.TraceStage;
 import io.impipeline.platform.autoconfigure.TraceProperties;
@@ -550,6 +551,49 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
                 .query(Long.class).single()).as("nothing for the letter without a message id").isEqualTo(3);
     }
 
+    /**
+     * The dispatcher keeps the router's {@code routed} header on a dead letter of the routed record that carried it
+     * (docs/dlq-handler.md "Fewer records than stages"); the {@code dead_lettered} event takes it in, so the message
+     * still shows where it was routed, and once the replayed record's {@code delivered} carries it again it is one
+     * stage, not two. A header that does not read adds nothing.
+     */
+    @Test
+    void aDeadLetteredCarrierShowsTheRoutedStageItCarriedOnce() {
+        String original = unique("im-routed-topic");
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        String m = unique("msg");
+        long t = 1_795_856_400_000L;
+        Map<String, Object> routed = Map.of("app", "upstream-router", "at", t + 2, "seq", 9, "partitions", List.of(4),
+                "accepted", Map.of("at", t + 1, "partition", 0, "offset", 77));
+        byte[] value = ("{\"message_id\":\"" + m + "\",\"from_user_id\":\"u8\",\"conversation_id\":\"c1\"}")
+                .getBytes(StandardCharsets.UTF_8);
+        sendDeadLetter(dlq, original, 5, "u9", value, ReasonCode.PROCESSING_ERROR,
+                Map.of(RoutedHeader.HEADER, WireJson.mapper().writeValueAsString(routed)));
+        String unreadable = unique("msg");
+        sendDeadLetter(dlq, original, 6, "u9", ("{\"message_id\":\"" + unreadable + "\",\"from_user_id\":\"u8\"}")
+                .getBytes(StandardCharsets.UTF_8), ReasonCode.PROCESSING_ERROR,
+                Map.of(RoutedHeader.HEADER, "{\"seq\":1}"));
+        awaitStored(dlq, 2);
+
+        JsonNode trace = awaitTrace("u8", m, 3);
+        assertThat(stageNames(trace)).containsExactly("accepted", "routed", "dead_lettered");
+        JsonNode routedStage = trace.get("stages").get(1);
+        assertThat(routedStage.get("app").asString()).isEqualTo("upstream-router");
+        assertThat(routedStage.get("at").asString()).isEqualTo("2026-11-28T09:00:00.002Z");
+        assertThat(routedStage.get("detail").get("seq").asInt()).isEqualTo(9);
+        JsonNode dead = trace.get("stages").get(2);
+        assertThat(dead.get("detail").has("routed")).as("listed without it").isFalse();
+        assertThat(dead.get("detail").get("original_topic").asString()).isEqualTo(original);
+        assertThat(stageNames(awaitTrace("u8", unreadable, 1))).containsExactly("dead_lettered");
+
+        // Replayed, the record carries it again into the dispatcher's event.
+        sendTrace(new TraceEvent(m, "u8", TraceStage.DELIVERED, "downstream-dispatcher", Instant.now().toEpochMilli(),
+                Map.of("records", 1, "routed", routed)));
+        JsonNode after = awaitTrace("u8", m, 4);
+        assertThat(stageNames(after)).containsExactly("accepted", "routed", "dead_lettered", "delivered");
+    }
+
     @Test
     void replayByFilterTracesEachReplayedLetter() {
         String original = unique("im-routed-topic");
@@ -581,7 +625,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
                 VALUES (:t, 0, 0, '[]'::jsonb, now(), :m, 'u', 'x') RETURNING id
                 """).param("t", dlqTopic).param("m", m).query(Long.class).single();
         TraceRepository off = new TraceRepository(namedJdbc, new TraceProperties(false), storeSettings);
-        off.deadLettered(List.of(new TraceRepository.DlqCoordinates(dlqTopic, 0, 0)));
+        off.deadLettered(List.of(new TraceRepository.DlqCoordinates(dlqTopic, 0, 0, null)));
         off.operatorAction(TraceStage.REPLAYED, List.of(id), "alice", Instant.now());
         deadLetters.discardAll(new DeadLetterFilter(null, null, null, null, null, null, null, m, null, null, null),
                 Instant.now(), "alice", off.ownStages());

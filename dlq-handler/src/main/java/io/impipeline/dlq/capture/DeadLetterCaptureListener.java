@@ -2,12 +2,16 @@ package io.impipeline.dlq.capture;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.impipeline.dlq.letter.CapturedDeadLetter;
+import io.impipeline.dlq.letter.StoredHeader;
 import io.impipeline.dlq.settings.DlqProperties;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.dlq.store.TraceRepository;
 import io.impipeline.dlq.store.TraceRepository.DlqCoordinates;
+import io.impipeline.model.codec.WireJson;
+import io.impipeline.model.trace.RoutedHeader;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -143,10 +147,26 @@ public class DeadLetterCaptureListener {
         for (int i = 0; i < letters.size(); i++) {
             CapturedDeadLetter d = letters.get(i);
             if (inserted[i] && d.ids().messageId() != null && d.ids().fromUserId() != null) {
-                out.add(new DlqCoordinates(d.dlqTopic(), d.dlqPartition(), d.dlqOffset()));
+                out.add(new DlqCoordinates(d.dlqTopic(), d.dlqPartition(), d.dlqOffset(), carriedRouted(d)));
             }
         }
         return out;
+    }
+
+    /**
+     * The router's {@code routed} stage the dead routed record carried ({@link RoutedHeader}: the dispatcher keeps it
+     * on a dead letter), as JSON for the {@code dead_lettered} event to carry; null when it carries none that reads.
+     * Without it, a message whose carrier was dead-lettered would show no {@code routed} stage at all.
+     */
+    private static String carriedRouted(CapturedDeadLetter d) {
+        StoredHeader header = null;
+        for (StoredHeader h : d.headers()) {
+            if (RoutedHeader.HEADER.equals(h.name()) && h.nameBase64() == null) {
+                header = h;
+            }
+        }
+        Map<String, Object> facts = header == null ? null : RoutedHeader.facts(header.bytes());
+        return facts == null ? null : WireJson.mapper().writeValueAsString(facts);
     }
 
     private void stored(CapturedDeadLetter d) {

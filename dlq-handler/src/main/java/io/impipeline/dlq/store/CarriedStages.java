@@ -4,9 +4,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import io.impipeline.model.trace.RoutedHeader;
 import io.impipeline.model.trace.TraceEvent;
@@ -21,9 +23,11 @@ import io.impipeline.model.trace.TraceStage;
  *   carrier when the times are equal;</li>
  *   <li>the dispatcher's {@code push_task}: a {@code delivered} event of a routed record that also made offline-push
  *   tasks carries it as {@code push_task: {tasks, users}}; listed at the carrier's time, right after it;</li>
- *   <li>the router's {@code routed} of a single-chat message: the dispatcher's event of the recipient's copy
- *   ({@code delivered} or {@code push_task}) carries it as {@code routed: {app, at, ...its detail}} (which carries
- *   {@code accepted} in turn); listed at its own time, before the carrier when the times are equal.</li>
+ *   <li>the router's {@code routed} of a single-chat or small-group message: the dispatcher's event of the record
+ *   that carried it (the recipient's copy, the group's smallest batch: {@code delivered} or {@code push_task})
+ *   carries it as {@code routed: {app, at, ...its detail}} (which carries {@code accepted} in turn), and so does the
+ *   {@code dead_lettered} of that record when it was dead-lettered; listed at its own time, before the carrier when
+ *   the times are equal, and once when two carriers have it (a replayed dead letter).</li>
  * </ul>
  * The carrier is listed without them. A row whose carried stage is not in that form is listed as it was stored.
  */
@@ -48,12 +52,24 @@ final class CarriedStages {
             expanded |= expand(row, out);
         }
         if (expanded) {
+            dropRepeatedRouted(out);
             Map<String, Integer> senders = new HashMap<>();
             rows.forEach(r -> senders.putIfAbsent(r.fromUserId(), senders.size()));
             // Stable: rows of equal time keep their order (an admission first, a carried push_task after its carrier).
             out.sort(Comparator.<TraceRow>comparingInt(r -> senders.get(r.fromUserId())).thenComparing(TraceRow::at));
         }
         return out;
+    }
+
+    /**
+     * One {@code routed} stage carried twice (and the {@code accepted} it carries) is listed once: a dead-lettered
+     * routed record's {@code dead_lettered} carries it, and so does the dispatcher's event of the same record once it
+     * is replayed. Stages of the same app at the same time with the same detail are the same stage.
+     */
+    private static void dropRepeatedRouted(List<TraceRow> rows) {
+        Set<List<Object>> seen = new HashSet<>();
+        rows.removeIf(r -> (ROUTED.equals(r.stage()) || ACCEPTED.equals(r.stage()))
+                && !seen.add(List.of(r.fromUserId(), r.stage(), r.app(), r.at(), r.detail())));
     }
 
     /** The row, or the stages it carries and then the row without them; whether it carried any. */
@@ -85,7 +101,7 @@ final class CarriedStages {
         return true;
     }
 
-    /** The router's {@code routed}, carried by the dispatcher's event of a single chat's copy for the recipient. */
+    /** The router's {@code routed}, carried by the dispatcher's event of its carrier, or that record's dead letter. */
     private static TraceRow routed(TraceRow row) {
         if (ROUTED.equals(row.stage()) || !(row.detail().get(ROUTED) instanceof Map<?, ?> facts)
                 || !(facts.get("at") instanceof Number) || !(facts.get("app") instanceof String)) {

@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -253,7 +254,8 @@ public class TraceRepository {
 
     /**
      * A {@code dead_lettered} row for each dead letter just stored at these DLQ coordinates whose value gave a
-     * message identity; detail: the dead letter's id, the stage that failed, its reason, the original topic. Called
+     * message identity; detail: the dead letter's id, the stage that failed, its reason, the original topic, and the
+     * {@code routed} stage the record carried when it did (listed as a stage of its own, {@code CarriedStages}). Called
      * in the transaction that stored them; {@code at} is the capture time (a Streams dead letter's Kafka timestamp
      * is the original record's, earlier than the failure).
      */
@@ -266,14 +268,15 @@ public class TraceRepository {
                 SELECT message_id, from_user_id, :stage, :app, captured_at,
                        jsonb_strip_nulls(jsonb_build_object('dead_letter_id', id, 'stage', stage, 'reason', reason,
                            'original_topic', original_topic, 'original_partition', original_partition,
-                           'original_offset', original_offset, 'dlq_topic', dlq_topic))
+                           'original_offset', original_offset, 'dlq_topic', dlq_topic,
+                           'routed', CAST(:routed AS jsonb)))
                 FROM dead_letters
                 WHERE dlq_topic = :topic AND dlq_partition = :partition AND dlq_offset = :offset
                   AND message_id IS NOT NULL AND from_user_id IS NOT NULL
                 """, stored.stream().map(c -> new MapSqlParameterSource()
                         .addValue("stage", TraceStage.DEAD_LETTERED.wireName()).addValue("app", APP)
                         .addValue("topic", c.topic()).addValue("partition", c.partition())
-                        .addValue("offset", c.offset()))
+                        .addValue("offset", c.offset()).addValue("routed", c.routed(), Types.VARCHAR))
                 .toArray(SqlParameterSource[]::new));
     }
 
@@ -340,8 +343,11 @@ public class TraceRepository {
         return topic + own;
     }
 
-    /** Where a dead letter was read: its unique coordinates in {@code dead_letters}. */
-    public record DlqCoordinates(String topic, int partition, long offset) {
+    /**
+     * Where a dead letter was read (its unique coordinates in {@code dead_letters}), and the router's {@code routed}
+     * stage it carried ({@code RoutedHeader}), as JSON, or null.
+     */
+    public record DlqCoordinates(String topic, int partition, long offset, String routed) {
     }
 
     private static TraceRow map(ResultSet rs, int row) throws SQLException {
