@@ -574,7 +574,12 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         sendDeadLetter(dlq, original, 6, "u9", ("{\"message_id\":\"" + unreadable + "\",\"from_user_id\":\"u8\"}")
                 .getBytes(StandardCharsets.UTF_8), ReasonCode.PROCESSING_ERROR,
                 Map.of(RoutedHeader.HEADER, "{\"seq\":1}"));
-        awaitStored(dlq, 2);
+        // Reads, but PostgreSQL could not store it: the letter is stored and traced without it.
+        String unstorable = unique("msg");
+        sendDeadLetter(dlq, original, 7, "u9", ("{\"message_id\":\"" + unstorable + "\",\"from_user_id\":\"u8\"}")
+                .getBytes(StandardCharsets.UTF_8), ReasonCode.PROCESSING_ERROR,
+                Map.of(RoutedHeader.HEADER, "{\"app\":\"upstream-router\",\"at\":1,\"note\":[\"\\u0000\"]}"));
+        awaitStored(dlq, 3);
 
         JsonNode trace = awaitTrace("u8", m, 3);
         assertThat(stageNames(trace)).containsExactly("accepted", "routed", "dead_lettered");
@@ -586,6 +591,9 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
         assertThat(dead.get("detail").has("routed")).as("listed without it").isFalse();
         assertThat(dead.get("detail").get("original_topic").asString()).isEqualTo(original);
         assertThat(stageNames(awaitTrace("u8", unreadable, 1))).containsExactly("dead_lettered");
+        assertThat(stageNames(awaitTrace("u8", unstorable, 1))).containsExactly("dead_lettered");
+        assertThat(jdbc.sql("SELECT count(*) FROM dead_letters WHERE dlq_topic = :t AND capture_error IS NULL")
+                .param("t", dlq).query(Long.class).single()).as("every letter stored in full").isEqualTo(3);
 
         // Replayed, the record carries it again into the dispatcher's event.
         sendTrace(new TraceEvent(m, "u8", TraceStage.DELIVERED, "downstream-dispatcher", Instant.now().toEpochMilli(),

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.impipeline.dlq.letter.Bytes;
 import io.impipeline.dlq.letter.CapturedDeadLetter;
 import io.impipeline.dlq.letter.StoredHeader;
 import io.impipeline.dlq.settings.DlqProperties;
@@ -156,7 +157,9 @@ public class DeadLetterCaptureListener {
     /**
      * The router's {@code routed} stage the dead routed record carried ({@link RoutedHeader}: the dispatcher keeps it
      * on a dead letter), as JSON for the {@code dead_lettered} event to carry; null when it carries none that reads.
-     * Without it, a message whose carrier was dead-lettered would show no {@code routed} stage at all.
+     * Without it, a message whose carrier was dead-lettered would show no {@code routed} stage at all. One with a
+     * string PostgreSQL cannot store (NUL, an unpaired surrogate: JSON escapes can say them) is left out, so that it
+     * never costs the dead letter its row.
      */
     private static String carriedRouted(CapturedDeadLetter d) {
         StoredHeader header = null;
@@ -166,7 +169,20 @@ public class DeadLetterCaptureListener {
             }
         }
         Map<String, Object> facts = header == null ? null : RoutedHeader.facts(header.bytes());
-        return facts == null ? null : WireJson.mapper().writeValueAsString(facts);
+        return facts == null || !storable(facts) ? null : WireJson.mapper().writeValueAsString(facts);
+    }
+
+    private static boolean storable(Object value) {
+        if (value instanceof String s) {
+            return Bytes.storable(s);
+        }
+        if (value instanceof Map<?, ?> map) {
+            return map.entrySet().stream().allMatch(e -> storable(e.getKey()) && storable(e.getValue()));
+        }
+        if (value instanceof List<?> list) {
+            return list.stream().allMatch(DeadLetterCaptureListener::storable);
+        }
+        return true;
     }
 
     private void stored(CapturedDeadLetter d) {
