@@ -31,6 +31,10 @@ import org.springframework.validation.annotation.Validated;
  *                              that no derived record is ever refused by the producer (which would fail the stream
  *                              task). Set it lower for gateways that want smaller records
  * @param push                  the offline notification
+ * @param traceSyncCopies       write the trace event ({@code delivered}) of the sender's sync copy, the copy to her
+ *                              other devices (issue 15; default true). False saves about a third of single chat's
+ *                              trace records when senders have other devices online; the trace then cannot say
+ *                              where a sync copy went (docs/downstream-dispatcher.md)
  */
 @Validated
 @ConfigurationProperties("im.dispatcher")
@@ -42,7 +46,8 @@ public record DispatcherProperties(
         @DefaultValue("10m") @NotNull Duration presenceReorderWindow,
         @DefaultValue("1h") @NotNull Duration presenceSweepInterval,
         DataSize maxDeliveryBytes,
-        @DefaultValue @Valid @NotNull Push push) {
+        @DefaultValue @Valid @NotNull Push push,
+        @DefaultValue("true") boolean traceSyncCopies) {
 
     /**
      * What an offline recipient's push notification says.
@@ -87,6 +92,12 @@ public record DispatcherProperties(
     public static DispatcherProperties defaults() {
         return new DispatcherProperties(Duration.ofSeconds(30), Duration.ofSeconds(2), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofMinutes(10), Duration.ofHours(1), null,
-                Push.defaults());
+                Push.defaults(), true);
+    }
+
+    /** These settings with {@code trace-sync-copies} as given. */
+    public DispatcherProperties withTraceSyncCopies(boolean trace) {
+        return new DispatcherProperties(gatewayTimeout, topicReadyTimeout, topicRetryBackoff, gatewayScanInterval,
+                presenceReorderWindow, presenceSweepInterval, maxDeliveryBytes, push, trace);
     }
 }

@@ -129,7 +129,7 @@ final class DispatchProcessor implements Processor<String, byte[], String, Dispa
                 : dispatchSingle(record, routed, reach, now);
         count(out, routed, now);
         reportNotReady(reach, routed, out);
-        return settings.traces().on() ? withTraces(out, routed, carriedFacts(routedStage, routed),
+        return settings.traces().on(routed) ? withTraces(out, routed, carriedFacts(routedStage, routed),
                 record.timestamp(), now) : out;
     }
 

@@ -88,7 +88,7 @@ public final class DispatchTopology {
         this.settings = new DispatchProcessor.Settings(validator, new RoutedRecordCheck(presencePartitions),
                 gatewayTopics, DownstreamEncoder.of(properties, topics),
                 new OfflinePushes(properties.push()), taskKeys, properties.gatewayTimeout().toMillis(), metrics,
-                tracing, new DispatchTraces(trace, topics));
+                tracing, new DispatchTraces(trace, topics, properties.traceSyncCopies()));
     }
 
     /**

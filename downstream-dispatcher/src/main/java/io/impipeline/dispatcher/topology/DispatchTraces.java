@@ -21,7 +21,8 @@ import io.impipeline.platform.messagetrace.TraceSwitch;
  * records mostly have online and offline members.
  * Identity: the message's ({@code from_user_id}, {@code message_id}); {@code app} = {@value DispatchTopology#STAGE}.
  * Details are ids and numbers, never content. Off ({@code im.trace.enabled=false}) or paused ({@link TraceSwitch}),
- * {@link #on()} is false and the dispatch step makes none.
+ * {@link #on} is false and the dispatch step makes none; so it is for a sender's sync copy with
+ * {@code im.dispatcher.trace-sync-copies=false}.
  */
 final class DispatchTraces {
 
@@ -33,15 +34,22 @@ final class DispatchTraces {
 
     private final TraceSwitch traceSwitch;
     private final ImTopicsProperties topics;
+    private final boolean syncCopies;
 
-    DispatchTraces(TraceSwitch traceSwitch, ImTopicsProperties topics) {
+    /** @param syncCopies {@code im.dispatcher.trace-sync-copies}: whether a sender's sync copy is traced */
+    DispatchTraces(TraceSwitch traceSwitch, ImTopicsProperties topics, boolean syncCopies) {
         this.traceSwitch = traceSwitch;
         this.topics = topics;
+        this.syncCopies = syncCopies;
     }
 
-    /** Writing now: {@code im.trace.enabled} and not paused at run time; asked once per routed record. */
-    boolean on() {
-        return traceSwitch.writing();
+    /**
+     * Whether this routed record gets an event now: {@code im.trace.enabled}, not paused at run time, and not a
+     * sync copy when those are not traced (it never carries the router's {@code routed}: the recipient's copy
+     * does). Asked once per routed record.
+     */
+    boolean on(RoutedMessage routed) {
+        return traceSwitch.writing() && (syncCopies || !routed.sync());
     }
 
     /**

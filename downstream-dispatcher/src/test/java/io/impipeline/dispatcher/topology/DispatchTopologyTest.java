@@ -294,7 +294,8 @@ class DispatchTopologyTest {
     static DispatcherProperties withMaxDeliveryBytes(DataSize max) {
         DispatcherProperties d = DispatcherProperties.defaults();
         return new DispatcherProperties(d.gatewayTimeout(), d.topicReadyTimeout(), d.topicRetryBackoff(),
-                d.gatewayScanInterval(), d.presenceReorderWindow(), d.presenceSweepInterval(), max, d.push());
+                d.gatewayScanInterval(), d.presenceReorderWindow(), d.presenceSweepInterval(), max, d.push(),
+                d.traceSyncCopies());
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
+import io.impipeline.dispatcher.settings.DispatcherProperties;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.model.topics.TopicKind;
@@ -157,6 +158,25 @@ class MessageTraceTest {
                     .containsEntry("records", 1);
             assertThat(deliveries(e)).singleElement()
                     .satisfies(d -> assertThat(d).containsEntry("partition", downstreamPartitionOf("alice")));
+        });
+    }
+
+    @Test
+    void syncCopiesNotTracedWriteNoEventForTheSyncCopyOnly() {
+        f.close();
+        f = new DispatchTopologyFixture(DispatcherProperties.defaults().withTraceSyncCopies(false),
+                TaskKeyStrategy.TASK_TYPE, 1, () -> 1, true);
+        f.heartbeat("gw-a", Status.UP);
+        f.online("bob", "phone", "gw-a", f.now());
+        f.online("alice", "a-laptop", "gw-a", f.now());
+
+        f.route(routedText("m1", "alice", "a-phone", "bob", 1, false, f.now()), carrying(1000L));
+        f.route(routedText("m1", "alice", "a-phone", "alice", 1, true, f.now()));
+
+        assertThat(f.downstream("gw-a").readRecordsToList()).as("both copies delivered").hasSize(2);
+        assertThat(f.trace().readValuesToList()).singleElement().satisfies(e -> {
+            assertThat(e.stage()).isEqualTo(TraceStage.DELIVERED);
+            assertThat(e.detail()).doesNotContainKey("sync").containsKey("routed");
         });
     }
 
