@@ -22,8 +22,7 @@ class AuditIntegrationTest extends DlqIntegrationSupport {
 
     private String letters(int n) {
         String original = unique("im-upstream-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         for (int i = 0; i < n; i++) {
             sendDeadLetter(dlq, original, i, "k" + i, "v".getBytes(StandardCharsets.UTF_8), ReasonCode.TOO_LARGE,
                     Map.of());

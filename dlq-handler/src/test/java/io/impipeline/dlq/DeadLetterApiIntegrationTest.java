@@ -28,8 +28,7 @@ class DeadLetterApiIntegrationTest extends DlqIntegrationSupport {
     @Test
     void replayedDeadLetterReachesItsOriginalTopicUnchangedWithReplayCount() {
         String original = unique("im-upstream-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         byte[] value = "{\"message_id\":\"msg_1\",\"content\":\"hi\"}".getBytes(StandardCharsets.UTF_8);
         Map<String, String> originalHeaders = new LinkedHashMap<>();
         originalHeaders.put(ImHeaders.TRACEPARENT, TRACEPARENT);
@@ -63,8 +62,7 @@ class DeadLetterApiIntegrationTest extends DlqIntegrationSupport {
     @Test
     void replayByFilterSendsOnlyMatchingNewDeadLettersAndMarksThemReplayed() {
         String original = unique("im-routed-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         for (int i = 0; i < 5; i++) {
             sendDeadLetter(dlq, original, i, "u" + i, ("v" + i).getBytes(StandardCharsets.UTF_8),
                     i < 3 ? ReasonCode.PROCESSING_ERROR : ReasonCode.MALFORMED_JSON, Map.of());
@@ -90,8 +88,7 @@ class DeadLetterApiIntegrationTest extends DlqIntegrationSupport {
     @Test
     void listFiltersAndPagesWithTheCursor() {
         String original = unique("im-task-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         for (int i = 0; i < 7; i++) {
             sendDeadLetter(dlq, original, i, "k" + i, "v".getBytes(StandardCharsets.UTF_8),
                     i % 2 == 0 ? ReasonCode.RETRIES_EXHAUSTED : ReasonCode.PUSH_REJECTED, Map.of());
@@ -127,8 +124,7 @@ class DeadLetterApiIntegrationTest extends DlqIntegrationSupport {
     @Test
     void discardMarksOneOrAllMatchesAndDiscardedOnesAreNotReplayed() {
         String original = unique("im-upstream-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         for (int i = 0; i < 3; i++) {
             sendDeadLetter(dlq, original, i, "k" + i, "v".getBytes(StandardCharsets.UTF_8), ReasonCode.TOO_LARGE,
                     Map.of());
@@ -193,8 +189,7 @@ class DeadLetterApiIntegrationTest extends DlqIntegrationSupport {
     @Test
     void listShowsTheMessageIdsAndFiltersByThemByKeyAndByExceptionText() {
         String original = unique("im-upstream-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         String m = unique("msg");
         sendWith(dlq, original, 0, "alice", message(m + "-0", "alice", "c-1"), "Unknown group G_1");
         sendWith(dlq, original, 1, "alice", message(m + "-1", "alice", "c-1"), "content 100% over the limit");

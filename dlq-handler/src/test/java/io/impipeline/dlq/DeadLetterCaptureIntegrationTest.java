@@ -41,8 +41,7 @@ class DeadLetterCaptureIntegrationTest extends DlqIntegrationSupport {
     @Test
     void deadLettersOfEveryReasonAreStoredOnceAlsoWhenConsumedTwice() throws Exception {
         String original = unique("im-upstream-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         ReasonCode[] reasons = ReasonCode.values();
         for (int i = 0; i < reasons.length; i++) {
             sendDeadLetter(dlq, original, 100 + i, "user_" + i, ("{\"n\":" + i + "}").getBytes(StandardCharsets.UTF_8),
@@ -65,8 +64,7 @@ class DeadLetterCaptureIntegrationTest extends DlqIntegrationSupport {
     @Test
     void deadLetterIsDecodedIntoColumnsAndHeaders() {
         String original = unique("im-routed-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         byte[] value = "{\"message_id\":\"m1\"}".getBytes(StandardCharsets.UTF_8);
         sendDeadLetter(dlq, original, 42, "user_9", value, ReasonCode.MISSING_FIELD, Map.of("h1", "v1"));
         awaitStored(dlq, 1);
@@ -115,8 +113,7 @@ class DeadLetterCaptureIntegrationTest extends DlqIntegrationSupport {
     @Test
     void deadLetterWrittenBySpringKafkasRecovererIsStored() {
         String original = unique("im-task-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         Map<String, Object> props = new HashMap<>(Map.of("bootstrap.servers", broker.getBrokersAsString(),
                 "key.serializer", org.apache.kafka.common.serialization.StringSerializer.class,
                 "value.serializer", org.apache.kafka.common.serialization.ByteArraySerializer.class));

@@ -138,6 +138,13 @@ public abstract class DlqIntegrationSupport {
         }
     }
 
+    /** Creates the topic and its dead-letter topic ({@code -dlq}), one partition each; the dead-letter topic's name. */
+    protected String createWithDeadLetterTopic(String original) {
+        String dlq = original + "-dlq";
+        createTopics(1, original, dlq);
+        return dlq;
+    }
+
     /** A dead letter as the Streams apps write it: original key, value and headers plus the dead-letter headers. */
     protected RecordMetadata sendDeadLetter(String dlqTopic, String originalTopic, long originalOffset, String key,
                                             byte[] value, ReasonCode reason, Map<String, String> originalHeaders) {

@@ -58,8 +58,7 @@ class HostileDeadLetterCaptureIntegrationTest extends DlqIntegrationSupport {
     @Test
     void nulInAHeaderNameNeitherBlocksTheCaptureNorLosesTheName() {
         String original = unique("im-upstream-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         RecordHeaders headers = new RecordHeaders();
         headers.add("x-\0-name", utf8("not json"));
         stamp(headers, original, 3, ReasonCode.MALFORMED_JSON, "Unexpected character 'n'");

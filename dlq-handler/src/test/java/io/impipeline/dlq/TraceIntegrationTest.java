@@ -514,8 +514,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     @Test
     void aDeadLetterOfAMessageAppearsInItsTrace() {
         String original = unique("im-upstream-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         String m = unique("msg");
         byte[] value = ("{\"message_id\":\"" + m + "\",\"from_user_id\":\"u7\",\"conversation_id\":\"c1\"}")
                 .getBytes(StandardCharsets.UTF_8);
@@ -560,8 +559,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     @Test
     void aDeadLetteredCarrierShowsTheRoutedStageItCarriedOnce() {
         String original = unique("im-routed-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         String m = unique("msg");
         long t = 1_795_856_400_000L;
         Map<String, Object> routed = Map.of("app", "upstream-router", "at", t + 2, "seq", 9, "partitions", List.of(4),
@@ -605,8 +603,7 @@ class TraceIntegrationTest extends DlqIntegrationSupport {
     @Test
     void replayByFilterTracesEachReplayedLetter() {
         String original = unique("im-routed-topic");
-        String dlq = original + "-dlq";
-        createTopics(1, original, dlq);
+        String dlq = createWithDeadLetterTopic(original);
         String m = unique("msg");
         for (int i = 0; i < 2; i++) {
             sendDeadLetter(dlq, original, i, "k", ("{\"message_id\":\"" + m + "\",\"from_user_id\":\"s" + i + "\"}")
