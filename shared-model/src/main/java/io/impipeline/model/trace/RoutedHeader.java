@@ -79,14 +79,6 @@ public final class RoutedHeader {
         return header != null && header.value() != null && header.value().length <= MAX_BYTES;
     }
 
-    /**
-     * The facts of a carried header's value ({@code app}, {@code at} and the router's detail), as the dispatcher
-     * reads them; null when it is not such an object of at most {@value #MAX_BYTES} bytes.
-     */
-    public static Map<String, Object> facts(byte[] raw) {
-        return read(raw);
-    }
-
     /** Removes the header (one from outside is never trusted). */
     public static void remove(Headers headers) {
         headers.remove(HEADER);
@@ -100,11 +92,15 @@ public final class RoutedHeader {
         }
         headers.remove(HEADER);
         byte[] raw = header.value();
-        return new Carried(read(raw), raw);
+        return new Carried(facts(raw), raw);
     }
 
+    /**
+     * The facts of a carried header's value ({@code app}, {@code at} and the router's detail), as the dispatcher
+     * reads them; null when it is not such an object of at most {@value #MAX_BYTES} bytes.
+     */
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> read(byte[] raw) {
+    public static Map<String, Object> facts(byte[] raw) {
         if (raw == null || raw.length == 0 || raw.length > MAX_BYTES) {
             return null;
         }
