@@ -5,13 +5,17 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
  * A stand-in for the downstream-dispatcher in the overview tests, one per test JVM: {@code GET /api/v1/gateways}
- * (only with the service token) and health endpoints that say DOWN / OUT_OF_SERVICE with a 503, as Spring Boot's do.
+ * (only with the service token), {@code GET|PUT /api/v1/trace-writing} (the same) and health endpoints that say
+ * DOWN / OUT_OF_SERVICE with a 503, as Spring Boot's do; under {@link #TRACE_OFF} a writer started with trace off,
+ * under {@link #PLAIN} an app without trace writing.
  * Plus a port where nothing listens, for an unreachable app.
  */
 final class ConsoleStub {
@@ -45,6 +49,10 @@ final class ConsoleStub {
                     answer(ex, 401, "{\"error\":\"UNAUTHORIZED\",\"detail\":\"missing service token\"}");
                 }
             });
+            // A writer of trace events, switched as the apps' TraceWritingController does; under TRACE_OFF one
+            // started with im.trace.enabled=false. Any other path (PLAIN) answers 404: an app that writes none.
+            server.createContext("/api/v1/trace-writing", ex -> traceWriting(ex, true));
+            server.createContext(TRACE_OFF + "/api/v1/trace-writing", ex -> traceWriting(ex, false));
             server.createContext("/actuator/health/readiness", ex -> answer(ex, 503, "{\"status\":\"OUT_OF_SERVICE\"}"));
             server.createContext("/actuator/health", ex -> {
                 if (ex.getRequestURI().getPath().equals("/actuator/health")) {
@@ -56,6 +64,36 @@ final class ConsoleStub {
             server.start();
         }
         return "http://localhost:" + server.getAddress().getPort();
+    }
+
+    /** Path prefix of a writer app started with trace off (its PUT to resume answers 409). */
+    static final String TRACE_OFF = "/trace-off";
+    /** Path prefix of an app without trace writing. */
+    static final String PLAIN = "/plain";
+    /** The stand-in dispatcher's trace writing, as switched. */
+    static final AtomicBoolean WRITING = new AtomicBoolean(true);
+    /** The {@code X-Operator} of the last switch the stand-in was sent. */
+    static final AtomicReference<String> LAST_OPERATOR = new AtomicReference<>();
+
+    private static void traceWriting(HttpExchange ex, boolean enabled) throws IOException {
+        if (!DlqIntegrationSupport.TOKEN.equals(ex.getRequestHeaders().getFirst("X-Service-Token"))) {
+            answer(ex, 401, "{\"error\":\"UNAUTHORIZED\",\"detail\":\"missing service token\"}");
+            return;
+        }
+        if ("PUT".equals(ex.getRequestMethod())) {
+            String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8).replace(" ", "");
+            boolean writing = body.contains("\"writing\":true");
+            if (!enabled) {
+                if (writing) {
+                    answer(ex, 409, "{\"error\":\"TRACE_NOT_ENABLED\",\"detail\":\"im.trace.enabled is false\"}");
+                    return;
+                }
+            } else {
+                LAST_OPERATOR.set(ex.getRequestHeaders().getFirst("X-Operator"));
+                WRITING.set(writing);
+            }
+        }
+        answer(ex, 200, "{\"enabled\":" + enabled + ",\"writing\":" + (enabled && WRITING.get()) + "}");
     }
 
     /** A local URL where nothing listens (a port that was free a moment ago). */

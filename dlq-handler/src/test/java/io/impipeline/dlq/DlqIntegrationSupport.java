@@ -72,11 +72,13 @@ public abstract class DlqIntegrationSupport {
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
         TestPostgres.register(registry, "dlq");
-        // The overview's apps: this instance, a stand-in dispatcher (health DOWN, gateways), one where nothing runs,
-        // and the task-worker nowhere either (not on its default port: something else may listen there).
+        // The overview's apps: this instance, a stand-in dispatcher (health DOWN, gateways, trace writing), one where
+        // nothing runs, a task-worker started with trace off and an app without trace writing (both on the stand-in,
+        // not on their default ports: something else may listen there).
         registry.add("im.dlq.console.apps.downstream-dispatcher", ConsoleStub::url);
         registry.add("im.dlq.console.apps.upstream-router", ConsoleStub::unreachableUrl);
-        registry.add("im.dlq.console.apps.task-worker", ConsoleStub::unreachableUrl);
+        registry.add("im.dlq.console.apps.task-worker", () -> ConsoleStub.url() + ConsoleStub.TRACE_OFF);
+        registry.add("im.dlq.console.apps.gateway-admin", () -> ConsoleStub.url() + ConsoleStub.PLAIN);
     }
 
     @BeforeAll
@@ -192,6 +194,11 @@ public abstract class DlqIntegrationSupport {
 
     protected Response post(String path, Object body) {
         return call(HttpMethod.POST, path, body);
+    }
+
+    /** A PUT naming its operator in {@code X-Operator}. */
+    protected Response putAs(String operator, String path, Object body) {
+        return call(HttpMethod.PUT, path, body, operator);
     }
 
     /** A POST naming its operator in {@code X-Operator}. */

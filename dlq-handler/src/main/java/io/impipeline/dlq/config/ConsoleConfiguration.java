@@ -13,6 +13,7 @@ import io.impipeline.dlq.overview.ConsumerLag;
 import io.impipeline.dlq.overview.Gateways;
 import io.impipeline.dlq.overview.OverviewService;
 import io.impipeline.dlq.overview.Throughput;
+import io.impipeline.dlq.overview.TraceWriters;
 import io.impipeline.dlq.settings.ConsoleProperties;
 import io.impipeline.dlq.store.DeadLetterRepository;
 import io.impipeline.model.topics.ImTopicsProperties;
@@ -68,21 +69,38 @@ public class ConsoleConfiguration implements WebMvcConfigurer {
                 });
     }
 
+    /** The console's client of the other apps: short connect and read timeouts ({@code health-timeout}). */
     @Bean
-    OverviewService overviewService(ConsoleProperties console, Admin overviewAdmin,
-                                    ExecutorService overviewHealthPool, ImTopicsProperties topics,
-                                    SecurityProperties security, DeadLetterRepository deadLetters,
-                                    Environment environment, Clock clock) {
+    RestClient consoleHttp(ConsoleProperties console) {
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1).connectTimeout(console.healthTimeout()).build());
         factory.setReadTimeout(console.healthTimeout());
-        RestClient http = RestClient.builder().requestFactory(factory).build();
-        AppHealth apps = new AppHealth(console, http, environment, overviewHealthPool);
+        return RestClient.builder().requestFactory(factory).build();
+    }
+
+    @Bean
+    AppHealth consoleApps(ConsoleProperties console, RestClient consoleHttp, Environment environment,
+                          ExecutorService overviewHealthPool) {
+        return new AppHealth(console, consoleHttp, environment, overviewHealthPool);
+    }
+
+    @Bean
+    TraceWriters traceWriters(AppHealth consoleApps, ConsoleProperties console, RestClient consoleHttp,
+                              ExecutorService overviewHealthPool, SecurityProperties security) {
+        return new TraceWriters(consoleApps, console, consoleHttp, overviewHealthPool, security.tokenHeader(),
+                security.serviceToken());
+    }
+
+    @Bean
+    OverviewService overviewService(ConsoleProperties console, Admin overviewAdmin, AppHealth consoleApps,
+                                    RestClient consoleHttp, ImTopicsProperties topics,
+                                    SecurityProperties security, DeadLetterRepository deadLetters, Clock clock) {
         ConsumerLag lag = new ConsumerLag(overviewAdmin, console.lagGroupPatterns(), topics.prefix(),
                 console.adminTimeout());
         Throughput throughput = new Throughput(overviewAdmin, topics, console.adminTimeout(), clock);
-        Gateways gateways = new Gateways(http, security.tokenHeader(), security.serviceToken());
-        OverviewService service = new OverviewService(apps, lag, throughput, gateways, deadLetters, console, clock);
+        Gateways gateways = new Gateways(consoleHttp, security.tokenHeader(), security.serviceToken());
+        OverviewService service = new OverviewService(consoleApps, lag, throughput, gateways, deadLetters, console,
+                clock);
         service.start();
         return service;
     }

@@ -76,6 +76,17 @@ public class AppHealth {
         return out;
     }
 
+    /** The other apps' base URLs by name, in the configured order: every entry but {@code self}. */
+    public Map<String, String> others() {
+        Map<String, String> others = new java.util.LinkedHashMap<>();
+        apps.forEach((name, configured) -> {
+            if (!ConsoleProperties.SELF.equals(configured)) {
+                others.put(name, baseUrl(configured));
+            }
+        });
+        return others;
+    }
+
     /** The base URL of an entry: {@code self} is this instance on its actual port. */
     String baseUrl(String configured) {
         if (!ConsoleProperties.SELF.equals(configured)) {
@@ -114,7 +125,7 @@ public class AppHealth {
         }
     }
 
-    private static String cut(String s) {
+    static String cut(String s) {
         return s.length() > 200 ? s.substring(0, 200) + "…" : s;
     }
 }

@@ -15,7 +15,13 @@ public enum AuditAction {
     /** A topic replay started (target: the job id; count: records planned). */
     TOPIC_REPLAY_START,
     /** A topic replay cancelled (target: the job id). */
-    TOPIC_REPLAY_CANCEL;
+    TOPIC_REPLAY_CANCEL,
+    /**
+     * Message trace writing paused or resumed on an app from the console (target: the app; detail: {@code writing}
+     * after the change, and the app's URL). Written after the app answered: the change is the app's, not in this
+     * database's transaction.
+     */
+    TRACE_WRITING;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

@@ -15,8 +15,9 @@ import org.springframework.jdbc.support.KeyHolder;
 import org.springframework.stereotype.Repository;
 
 /**
- * {@code audit_log}: every change an operator makes (replay, discard, topic replay, cancel), written by the caller in
- * the transaction of the change, so that a change without its audit row (or the reverse) cannot be committed.
+ * {@code audit_log}: every change an operator makes (replay, discard, topic replay, cancel, trace writing), written by
+ * the caller in the transaction of the change, so that a change without its audit row (or the reverse) cannot be
+ * committed; trace writing, a change of another app, is written once that app has answered.
  */
 @Repository
 public class AuditRepository {

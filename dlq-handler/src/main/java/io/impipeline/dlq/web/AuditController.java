@@ -13,7 +13,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** The audit log: every change an operator made (replay, discard, topic replay, cancel), newest first. */
+/** The audit log: every change an operator made (replay, discard, topic replay, cancel, trace writing), newest first. */
 @RestController
 @RequestMapping("/api/v1/audit")
 public class AuditController {

@@ -34,7 +34,7 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
  * own only for a refusal particular to its domain that a client acts on differently (the dlq-handler's
  * {@code SAME_TOPIC}, {@code EMPTY_FILTER}, {@code UNKNOWN_TOPIC}, {@code UNKNOWN_PARTITION},
  * {@code DEAD_LETTER_DISCARDED}, {@code NO_ORIGINAL_TOPIC}, {@code REPLAY_FINISHED}, {@code TOO_MANY_REPLAYS},
- * {@code REPLAY_FAILED}), never a synonym of one above (no {@code INVALID_LIMIT}, {@code INVALID_PARAMETER}).
+ * {@code REPLAY_FAILED}, {@code APP_UNREACHABLE}), never a synonym of one above (no {@code INVALID_LIMIT}, {@code INVALID_PARAMETER}).
  */
 @RestControllerAdvice
 public class ApiExceptionHandler {
