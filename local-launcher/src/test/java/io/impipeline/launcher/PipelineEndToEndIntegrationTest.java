@@ -118,6 +118,14 @@ class PipelineEndToEndIntegrationTest {
         return WireJson.mapper().readTree(response.body());
     }
 
+    static JsonNode put(String app, String path, String json) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(pipeline.url(app) + path))
+                .header("X-Service-Token", TOKEN).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(path + ": " + response.body()).isEqualTo(200);
+        return WireJson.mapper().readTree(response.body());
+    }
+
     static JsonNode await(String app, String path, Predicate<JsonNode> done) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         JsonNode last = get(app, path);
@@ -369,6 +377,47 @@ class PipelineEndToEndIntegrationTest {
 
     @Test
     @Order(13)
+    void consolePausesAndResumesTheDispatchersTraceWritingWhichTheTracePageAndTheAuditLogShow() throws Exception {
+        ConsolePage page = console();
+        page.go("overview");
+        page.awaitTraceWriting("downstream-dispatcher", "WRITING");
+        page.awaitTraceWriting("upstream-router", "WRITING");
+        page.awaitTraceWriting("task-worker", "WRITING");
+        assertThat(page.askToSwitchTraceWriting("downstream-dispatcher"))
+                .contains("Pause message trace writing on downstream-dispatcher?");
+        page.confirm();
+        try {
+            page.awaitTraceWriting("downstream-dispatcher", "PAUSED");
+            assertThat(get("downstream-dispatcher", "/api/v1/trace-writing").get("writing").asBoolean())
+                    .as("the dispatcher itself paused").isFalse();
+            browser.screenshot("trace-writing");
+            page.go("trace");
+            assertThat(page.awaitTraceWritingPausedNote()).contains("paused on downstream-dispatcher");
+            page.go("overview");
+            page.awaitTraceWriting("downstream-dispatcher", "PAUSED");
+            assertThat(page.askToSwitchTraceWriting("downstream-dispatcher"))
+                    .contains("Resume message trace writing on downstream-dispatcher?");
+            page.confirm();
+            page.awaitTraceWriting("downstream-dispatcher", "WRITING");
+        } finally {
+            // The pipeline is shared with later tests, which expect the dispatcher's events.
+            if (!get("downstream-dispatcher", "/api/v1/trace-writing").get("writing").asBoolean()) {
+                put("downstream-dispatcher", "/api/v1/trace-writing", "{\"writing\": true}");
+            }
+        }
+        assertThat(get("downstream-dispatcher", "/api/v1/trace-writing").get("writing").asBoolean()).isTrue();
+        page.go("trace");
+        assertThat(page.traceWritingPausedNoteShown()).as("no note once every writer writes").isFalse();
+        page.go("audit");
+        page.awaitAuditLine(a -> OPERATOR.equals(a.actor()) && "trace_writing".equals(a.action())
+                && "downstream-dispatcher".equals(a.target()));
+        assertThat(page.awaitAuditLine(a -> true).stream()
+                .filter(a -> "trace_writing".equals(a.action()) && OPERATOR.equals(a.actor())))
+                .as("paused and resumed").hasSize(2);
+    }
+
+    @Test
+    @Order(14)
     void consoleStartsATopicReplayFollowsItAndLogsOut() {
         ConsolePage page = console();
         page.go("replays");

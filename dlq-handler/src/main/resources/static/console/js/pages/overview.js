@@ -1,8 +1,8 @@
-// Overview: each app's health and readiness, throughput, consumer lag, gateways, dead letters by reason over time.
-// Refreshed every few seconds while it is open.
+// Overview: each app's health and readiness, message trace writing (paused and resumed here), throughput, consumer
+// lag, gateways, dead letters by reason over time. Refreshed every few seconds while it is open.
 
-import { get } from '../api.js';
-import { badge, el, errorLine, show, table, time, text } from '../dom.js';
+import { call, get } from '../api.js';
+import { badge, confirmDialog, el, errorLine, show, table, time, text } from '../dom.js';
 import { deadLetterChart } from '../chart.js';
 
 const REFRESH_MS = 5000;
@@ -14,12 +14,13 @@ export function render(view, _route, ctx) {
 
   async function refresh() {
     try {
-      const o = await get('/api/v1/overview');
+      const [o, writers] = await Promise.all([get('/api/v1/overview'),
+        get('/api/v1/trace-writers').catch(error => ({ error }))]);
       if (!ctx.alive()) {
         return;
       }
       const open = body.querySelector('details')?.open;
-      show(body, ...sections(o));
+      show(body, ...sections(o, traceWriting(writers, refresh)));
       body.querySelector('details').open = !!open;
       status.textContent = `measured ${time(o.measured_at ?? Date.now())}, refreshed every ${REFRESH_MS / 1000} s`;
     } catch (error) {
@@ -32,7 +33,46 @@ export function render(view, _route, ctx) {
   ctx.every(REFRESH_MS, refresh);
 }
 
-function sections(o) {
+// Each app that writes trace events: writing, paused (by an operator, at run time) or off (im.trace.enabled=false at
+// its start); pausing and resuming ask for a confirmation and are written to the audit log.
+function traceWriting(writers, refresh) {
+  const title = el('h2', {}, 'Message trace writing');
+  if (writers.error) {
+    return [title, errorLine(writers.error)];
+  }
+  const state = w => w.writing === null || w.writing === undefined ? 'UNKNOWN'
+    : w.writing ? 'WRITING' : w.enabled ? 'PAUSED' : 'OFF';
+  const message = el('div', { dataset: { test: 'trace-writing-message' } });
+  async function change(w, writing) {
+    const what = writing ? 'Resume' : 'Pause';
+    if (!await confirmDialog(`${what} message trace writing on ${w.app}?`, writing
+      ? `${w.app} writes trace events again from now; what it did while paused stays missing from traces.`
+      : `${w.app} stops writing trace events until resumed or restarted: traces miss its stages meanwhile. `
+        + 'Messages are handled as before.')) {
+      return;
+    }
+    try {
+      await call('PUT', `/api/v1/trace-writers/${encodeURIComponent(w.app)}`, { body: { writing } });
+      await refresh();
+    } catch (error) {
+      show(message, errorLine(error));
+    }
+  }
+  return [title,
+    table([
+      { title: 'app', value: w => w.app },
+      { title: 'trace writing', value: w => badge(state(w), 'trace-writing-state') },
+      { title: 'detail', class: 'wrap', value: w => w.detail ?? '' },
+      { title: '', value: w => state(w) === 'WRITING' || state(w) === 'PAUSED'
+        ? el('button', { type: 'button', dataset: { test: 'trace-writing-switch' },
+          on: { click: () => change(w, state(w) === 'PAUSED') } }, state(w) === 'PAUSED' ? 'Resume' : 'Pause')
+        : '' },
+    ], writers, { test: 'trace-writers', empty: 'no app writes trace events',
+      rowAttrs: w => ({ dataset: { test: 'trace-writer-row', app: w.app } }) }),
+    message];
+}
+
+function sections(o, writing) {
   const lag = o.lag ?? [];
   const byGroup = Object.values(lag.reduce((groups, l) => {
     const g = groups[l.group] ??= { group: l.group, topics: new Set(), partitions: 0, lag: 0 };
@@ -56,6 +96,8 @@ function sections(o) {
       { title: 'url', value: a => a.url },
       { title: 'detail', class: 'wrap', value: a => a.detail },
     ], o.apps ?? [], { test: 'apps', rowAttrs: a => ({ dataset: { test: 'app-row', app: a.name } }) }),
+
+    writing,
 
     el('h2', {}, 'Throughput'),
     table([

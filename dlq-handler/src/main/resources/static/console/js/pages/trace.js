@@ -16,7 +16,9 @@ export function render(view, { params }, ctx) {
       value: fromUserId, dataset: { test: 'trace-from-user-id' } })),
     el('div', { class: 'actions' }, el('button', { type: 'submit', dataset: { test: 'trace-submit' } }, 'Trace')));
   const result = el('div', { id: 'trace-result', dataset: { test: 'trace-result' } });
-  view.append(el('h1', {}, 'Message trace'), form, result);
+  const gaps = el('div', { dataset: { test: 'trace-gaps' } });
+  view.append(el('h1', {}, 'Message trace'), gaps, form, result);
+  warnOfGaps(gaps, ctx);
   form.addEventListener('submit', event => {
     event.preventDefault();
     const hash = `#/trace?${new URLSearchParams(filled(formValues(form)))}`;
@@ -58,6 +60,22 @@ export function render(view, { params }, ctx) {
   }
   load();
   ctx.every(REFRESH_MS, load);
+}
+
+// A trace misses the stages of an app whose trace writing is paused or off: said above the search, so that a
+// missing stage is not taken for a message that stopped there.
+async function warnOfGaps(node, ctx) {
+  try {
+    const writers = await get('/api/v1/trace-writers');
+    const silent = writers.filter(w => w.writing === false);
+    if (ctx.alive() && silent.length) {
+      show(node, el('p', { class: 'message', role: 'status', dataset: { test: 'trace-writing-paused' } },
+        `Trace writing is ${silent.map(w => `${w.enabled ? 'paused' : 'off'} on ${w.app}`).join(', ')}: `
+        + 'the stages those apps handle meanwhile are not recorded (Overview: Message trace writing).'));
+    }
+  } catch (error) {
+    // The search works without it; the overview says why the apps could not be asked.
+  }
 }
 
 function stages(items) {

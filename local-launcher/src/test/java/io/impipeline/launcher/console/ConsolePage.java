@@ -133,6 +133,40 @@ public final class ConsolePage {
         }
     }
 
+    /** Waits for the overview's trace writing of {@code app} to show {@code state} (WRITING, PAUSED, OFF). */
+    public void awaitTraceWriting(String app, String state) {
+        By badge = By.cssSelector("[data-test='trace-writer-row'][data-app='" + app
+                + "'] [data-test='trace-writing-state']");
+        try {
+            await("trace writing of " + app + " " + state, d -> {
+                List<WebElement> found = driver.findElements(badge);
+                return !found.isEmpty() && state.equals(found.get(0).getText());
+            });
+        } catch (TimeoutException e) {
+            throw new AssertionError("the overview's trace writing shows "
+                    + driver.findElement(test("trace-writers")).getText() + ", expected " + app + " " + state, e);
+        }
+    }
+
+    /** Clicks Pause or Resume of {@code app}'s trace writing; returns the confirmation asked (not yet confirmed). */
+    public String askToSwitchTraceWriting(String app) {
+        driver.findElement(By.cssSelector("[data-test='trace-writer-row'][data-app='" + app
+                + "'] [data-test='trace-writing-switch']")).click();
+        await("the confirmation dialog", d -> visible("confirm-dialog"));
+        return text("confirm-title") + " " + text("confirm-text");
+    }
+
+    /** The trace page's note that trace writing is paused somewhere, once it shows. */
+    public String awaitTraceWritingPausedNote() {
+        return await("the trace page's paused note", d -> visible("trace-writing-paused")
+                ? text("trace-writing-paused") : null);
+    }
+
+    /** Whether the trace page shows no paused note now. */
+    public boolean traceWritingPausedNoteShown() {
+        return visible("trace-writing-paused");
+    }
+
     // ---------------------------------------------------------------------------------------- dead letters
 
     /** Searches the dead letters by message id through the filter form; returns the id of the row found. */
