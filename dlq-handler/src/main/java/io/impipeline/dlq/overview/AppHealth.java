@@ -3,6 +3,7 @@ package io.impipeline.dlq.overview;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -78,7 +79,7 @@ public class AppHealth {
 
     /** The other apps' base URLs by name, in the configured order: every entry but {@code self}. */
     public Map<String, String> others() {
-        Map<String, String> others = new java.util.LinkedHashMap<>();
+        Map<String, String> others = new LinkedHashMap<>();
         apps.forEach((name, configured) -> {
             if (!ConsoleProperties.SELF.equals(configured)) {
                 others.put(name, baseUrl(configured));

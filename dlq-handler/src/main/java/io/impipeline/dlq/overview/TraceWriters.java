@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -63,15 +64,15 @@ public class TraceWriters {
     public record Switch(Writer before, Writer after) {
 
         public boolean changed() {
-            return !java.util.Objects.equals(before.writing(), after.writing());
+            return !Objects.equals(before.writing(), after.writing());
         }
     }
 
     /** Every app that writes trace events (or could not be asked), in the order of {@code im.dlq.console.apps}. */
     public List<Writer> list() {
+        Map<String, String> others = apps.others();
         Map<String, CompletableFuture<Writer>> asked = new LinkedHashMap<>();
-        apps.others().forEach((app, base) -> asked.put(app,
-                CompletableFuture.supplyAsync(() -> ask(app, base), pool)));
+        others.forEach((app, base) -> asked.put(app, CompletableFuture.supplyAsync(() -> ask(app, base), pool)));
         long deadline = System.nanoTime() + timeout.multipliedBy(3).toNanos();
         List<Writer> out = new ArrayList<>();
         asked.forEach((app, answer) -> {
@@ -83,7 +84,7 @@ public class TraceWriters {
                     Thread.currentThread().interrupt();
                 }
                 answer.cancel(true);
-                writer = unknown(app, apps.others().get(app), "no answer within " + timeout.multipliedBy(3));
+                writer = unknown(app, others.get(app), "no answer within " + timeout.multipliedBy(3));
             }
             if (writer != null) {
                 out.add(writer);
@@ -100,10 +101,11 @@ public class TraceWriters {
      *                      {@value #APP_UNREACHABLE} when it could not be asked or refused the dlq-handler
      */
     public Switch set(String app, boolean writing, Operator operator) {
-        String base = apps.others().get(app);
+        Map<String, String> others = apps.others();
+        String base = others.get(app);
         if (base == null) {
             throw ApiException.notFound("no app '" + app + "' that writes trace events; the console's apps: "
-                    + apps.others().keySet());
+                    + others.keySet());
         }
         Writer before = ask(app, base);
         if (before == null) {
