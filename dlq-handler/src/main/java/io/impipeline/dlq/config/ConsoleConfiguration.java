@@ -85,9 +85,9 @@ public class ConsoleConfiguration implements WebMvcConfigurer {
     }
 
     @Bean
-    TraceWriters traceWriters(AppHealth consoleApps, ConsoleProperties console, RestClient consoleHttp,
-                              ExecutorService overviewHealthPool, SecurityProperties security) {
-        return new TraceWriters(consoleApps, console, consoleHttp, overviewHealthPool, security.tokenHeader(),
+    TraceWriters traceWriters(AppHealth consoleApps, RestClient consoleHttp, ExecutorService overviewHealthPool,
+                              SecurityProperties security) {
+        return new TraceWriters(consoleApps, consoleHttp, overviewHealthPool, security.tokenHeader(),
                 security.serviceToken());
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 import io.impipeline.dlq.settings.ConsoleProperties;
 import io.impipeline.model.codec.WireJson;
@@ -47,33 +48,43 @@ public class AppHealth {
     }
 
     public List<App> check() {
-        List<CompletableFuture<App>> checks = new ArrayList<>();
+        Map<String, CompletableFuture<App>> checks = new LinkedHashMap<>();
         apps.forEach((name, configured) -> {
             String base = baseUrl(configured);
             CompletableFuture<Probe> health = CompletableFuture.supplyAsync(() -> probe(base, "/actuator/health"),
                     pool);
             CompletableFuture<Probe> readiness = CompletableFuture.supplyAsync(
                     () -> probe(base, "/actuator/health/readiness"), pool);
-            checks.add(health.thenCombine(readiness, (h, r) -> new App(name, base, h.status(), r.status(),
+            checks.put(name, health.thenCombine(readiness, (h, r) -> new App(name, base, h.status(), r.status(),
                     h.detail() != null ? h.detail() : r.detail())));
         });
-        // Connect and read are each bounded by the timeout; this bounds a queue behind a busy pool too.
-        long deadline = System.nanoTime() + timeout.multipliedBy(3).toNanos();
-        List<App> out = new ArrayList<>();
-        int i = 0;
-        for (Map.Entry<String, String> app : apps.entrySet()) {
-            CompletableFuture<App> check = checks.get(i++);
+        return answers(checks, (name, why) -> new App(name, baseUrl(apps.get(name)), UNREACHABLE, UNREACHABLE, why));
+    }
+
+    /**
+     * The answers of requests to the apps, by app in the order given, all within one deadline (three times the
+     * timeout: connect and read are each bounded by it; this bounds a queue behind a busy pool too). One without an
+     * answer by then is cancelled and stands as {@code noAnswer(app, why)}; a null answer is left out.
+     */
+    <T> List<T> answers(Map<String, CompletableFuture<T>> asked, BiFunction<String, String, T> noAnswer) {
+        Duration within = timeout.multipliedBy(3);
+        long deadline = System.nanoTime() + within.toNanos();
+        List<T> out = new ArrayList<>();
+        asked.forEach((name, answer) -> {
+            T value;
             try {
-                out.add(check.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+                value = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (Exception e) {
                 if (e instanceof InterruptedException) {
                     Thread.currentThread().interrupt();
                 }
-                check.cancel(true);
-                out.add(new App(app.getKey(), baseUrl(app.getValue()), UNREACHABLE, UNREACHABLE,
-                        "no answer within " + timeout.multipliedBy(3)));
+                answer.cancel(true);
+                value = noAnswer.apply(name, "no answer within " + within);
             }
-        }
+            if (value != null) {
+                out.add(value);
+            }
+        });
         return out;
     }
 
@@ -110,10 +121,15 @@ public class AppHealth {
                         : new Probe(status, null);
             });
         } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return new Probe(UNREACHABLE, path + ": " + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : " " + cut(cause.getMessage())));
+            return new Probe(UNREACHABLE, failure(path, e));
         }
+    }
+
+    /** Why a request to {@code path} got no answer (refused, timed out): the cause's type and message, cut. */
+    static String failure(String path, RuntimeException e) {
+        Throwable cause = e.getCause() != null ? e.getCause() : e;
+        return path + ": " + cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : " " + cut(cause.getMessage()));
     }
 
     private static String status(byte[] body) {

@@ -1,21 +1,17 @@
 package io.impipeline.dlq.overview;
 
 import java.net.URI;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.RestClient;
 
-import io.impipeline.dlq.settings.ConsoleProperties;
 import io.impipeline.model.codec.WireJson;
 import io.impipeline.platform.web.ApiException;
 import io.impipeline.platform.web.Operator;
@@ -39,16 +35,13 @@ public class TraceWriters {
     private final AppHealth apps;
     private final RestClient http;
     private final ExecutorService pool;
-    private final Duration timeout;
     private final String tokenHeader;
     private final String token;
 
-    public TraceWriters(AppHealth apps, ConsoleProperties console, RestClient http, ExecutorService pool,
-                        String tokenHeader, String token) {
+    public TraceWriters(AppHealth apps, RestClient http, ExecutorService pool, String tokenHeader, String token) {
         this.apps = apps;
         this.http = http;
         this.pool = pool;
-        this.timeout = console.healthTimeout();
         this.tokenHeader = tokenHeader;
         this.token = token;
     }
@@ -73,24 +66,7 @@ public class TraceWriters {
         Map<String, String> others = apps.others();
         Map<String, CompletableFuture<Writer>> asked = new LinkedHashMap<>();
         others.forEach((app, base) -> asked.put(app, CompletableFuture.supplyAsync(() -> ask(app, base), pool)));
-        long deadline = System.nanoTime() + timeout.multipliedBy(3).toNanos();
-        List<Writer> out = new ArrayList<>();
-        asked.forEach((app, answer) -> {
-            Writer writer;
-            try {
-                writer = answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                answer.cancel(true);
-                writer = unknown(app, others.get(app), "no answer within " + timeout.multipliedBy(3));
-            }
-            if (writer != null) {
-                out.add(writer);
-            }
-        });
-        return out;
+        return apps.answers(asked, (app, why) -> unknown(app, others.get(app), why));
     }
 
     /**
@@ -156,9 +132,7 @@ public class TraceWriters {
         } catch (ApiException e) {
             throw e;
         } catch (RuntimeException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            return unknown(app, base, PATH + ": " + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : " " + AppHealth.cut(cause.getMessage())));
+            return unknown(app, base, AppHealth.failure(PATH, e));
         }
     }
 
