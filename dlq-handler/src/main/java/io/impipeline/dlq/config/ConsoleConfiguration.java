@@ -86,9 +86,9 @@ public class ConsoleConfiguration implements WebMvcConfigurer {
 
     @Bean
     TraceWriters traceWriters(AppHealth consoleApps, RestClient consoleHttp, ExecutorService overviewHealthPool,
-                              SecurityProperties security) {
+                              SecurityProperties security, ConsoleProperties console, Clock clock) {
         return new TraceWriters(consoleApps, consoleHttp, overviewHealthPool, security.tokenHeader(),
-                security.serviceToken());
+                security.serviceToken(), console.cacheTtl(), clock);
     }
 
     @Bean

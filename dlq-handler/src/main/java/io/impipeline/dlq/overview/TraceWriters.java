@@ -1,6 +1,9 @@
 package io.impipeline.dlq.overview;
 
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +27,10 @@ import tools.jackson.databind.JsonNode;
  * {@code PUT /api/v1/trace-writing}, naming the operator ({@code X-Operator}) for the app's WARN line; the caller
  * writes the audit row. So an operator sees from the console which stages a trace is missing and since when (the
  * audit log), instead of finding out from traces with gaps.
+ *
+ * <p>The list is asked at most once per {@code im.dlq.console.cache-ttl}, as the overview's probes: every open overview
+ * asks for it every few seconds, and several consoles open at once then cost the apps one round of requests. A switch
+ * made here is seen at once (the list is asked again); one made on the app directly within {@code cache-ttl}.
  */
 public class TraceWriters {
 
@@ -37,13 +44,23 @@ public class TraceWriters {
     private final ExecutorService pool;
     private final String tokenHeader;
     private final String token;
+    private final Duration cacheTtl;
+    private final Clock clock;
+    private Listed listed;
 
-    public TraceWriters(AppHealth apps, RestClient http, ExecutorService pool, String tokenHeader, String token) {
+    public TraceWriters(AppHealth apps, RestClient http, ExecutorService pool, String tokenHeader, String token,
+                        Duration cacheTtl, Clock clock) {
         this.apps = apps;
         this.http = http;
         this.pool = pool;
         this.tokenHeader = tokenHeader;
         this.token = token;
+        this.cacheTtl = cacheTtl;
+        this.clock = clock;
+    }
+
+    /** The last list and when it was asked. */
+    private record Listed(Instant at, List<Writer> writers) {
     }
 
     /**
@@ -61,12 +78,26 @@ public class TraceWriters {
         }
     }
 
-    /** Every app that writes trace events (or could not be asked), in the order of {@code im.dlq.console.apps}. */
-    public List<Writer> list() {
+    /**
+     * Every app that writes trace events (or could not be asked), in the order of {@code im.dlq.console.apps}; asked
+     * again when the last list is {@code cache-ttl} old.
+     */
+    public synchronized List<Writer> list() {
+        Instant now = clock.instant();
+        if (listed != null && now.isBefore(listed.at().plus(cacheTtl))) {
+            return listed.writers();
+        }
         Map<String, String> others = apps.others();
         Map<String, CompletableFuture<Writer>> asked = new LinkedHashMap<>();
         others.forEach((app, base) -> asked.put(app, CompletableFuture.supplyAsync(() -> ask(app, base), pool)));
-        return apps.answers(asked, (app, why) -> unknown(app, others.get(app), why));
+        List<Writer> writers = apps.answers(asked, (app, why) -> unknown(app, others.get(app), why));
+        listed = new Listed(now, writers);
+        return writers;
+    }
+
+    /** The next list asks the apps: a switch (made or not) may have changed what the last one said. */
+    private synchronized void forget() {
+        listed = null;
     }
 
     /**
@@ -77,6 +108,14 @@ public class TraceWriters {
      *                      {@value #APP_UNREACHABLE} when it could not be asked or refused the dlq-handler
      */
     public Switch set(String app, boolean writing, Operator operator) {
+        try {
+            return change(app, writing, operator);
+        } finally {
+            forget();
+        }
+    }
+
+    private Switch change(String app, boolean writing, Operator operator) {
         Map<String, String> others = apps.others();
         String base = others.get(app);
         if (base == null) {

@@ -22,7 +22,8 @@ import org.springframework.validation.annotation.Validated;
  *                           {@code /actuator/health/readiness}. {@value #SELF} stands for this instance (its own
  *                           port). Defaults: the four apps of {@code ./run-local}
  * @param healthTimeout      connect and read timeout of one health request
- * @param cacheTtl           how long apps' health, gateways and lag are reused before they are asked again
+ * @param cacheTtl           how long apps' health, gateways, lag and trace writing are reused before they are asked
+ *                           again
  * @param gatewaysApp        the entry of {@code apps} whose {@code GET /api/v1/gateways} lists the gateways (the
  *                           downstream-dispatcher; it is sent the service token); empty: no gateways
  * @param lagGroups          consumer groups shown with their lag: regular expressions, each matching a whole group

@@ -4,11 +4,10 @@ import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.St
 import static org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 
+import io.impipeline.testkit.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class ThreadFailurePolicyTest {
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T00:00:00Z"));
     private final ThreadFailurePolicy policy = new ThreadFailurePolicy(registry, 2, Duration.ofMinutes(10), clock);
 
     @Test
@@ -57,28 +56,5 @@ class ThreadFailurePolicyTest {
         assertThat(policy.handle(new TimeoutException("3"))).isEqualTo(SHUTDOWN_CLIENT);
         clock.advance(Duration.ofMinutes(11));
         assertThat(policy.handle(new TimeoutException("4"))).isEqualTo(REPLACE_THREAD);
-    }
-
-    private static final class MutableClock extends Clock {
-        private Instant now = Instant.parse("2026-11-28T00:00:00Z");
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }
