@@ -34,6 +34,8 @@ public final class PipelineBenchmark {
     private static final int RECORD_BYTES = 1024;
     private static final int WARM_UP_RATE = 300;
     private static final Duration WARM_UP = Duration.ofSeconds(15);
+    /** Set by {@code bench/pinned}: which processes it put on which CPUs, for the report. */
+    private static final String PINNING = "IM_BENCH_PINNING";
     private static final double P99_TARGET_MILLIS = 5_000;
     private static final int LARGE_GROUP = 300;
     private static final Duration CATCH_UP_TIMEOUT = Duration.ofMinutes(3);
@@ -60,8 +62,8 @@ public final class PipelineBenchmark {
         }
 
         StringBuilder report = new StringBuilder();
-        report.append("Measured ").append(LocalDate.now()).append(" on ").append(Runtime.getRuntime()
-                .availableProcessors()).append(" cores, Java ").append(System.getProperty("java.version"))
+        report.append("Measured ").append(LocalDate.now()).append(" on ").append(cores()).append(", Java ")
+                .append(System.getProperty("java.version"))
                 .append("; single-node KRaft broker, every app its own JVM (-Xmx384m, SerialGC), ")
                 .append(RECORD_BYTES).append("-byte messages. Command: `bench/run ").append(String.join(" ", args))
                 .append("`.\n\n");
@@ -156,7 +158,7 @@ public final class PipelineBenchmark {
             throws Exception {
         StringBuilder report = new StringBuilder();
         report.append("Measured ").append(java.time.LocalDateTime.now().withNano(0)).append(" on ")
-                .append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                .append(cores()).append(", Java ")
                 .append(System.getProperty("java.version")).append("; single-node KRaft broker, every app its own JVM")
                 .append(" (-Xmx384m, SerialGC), ").append(RECORD_BYTES).append("-byte messages, ")
                 .append(saturationMessages).append(" messages per mixed and ").append(singleSaturationMessages)
@@ -408,6 +410,17 @@ public final class PipelineBenchmark {
     }
 
     /** Busy CPU milliseconds per message; NaN without {@code /proc/stat}. */
+    /**
+     * The CPUs this JVM may use and, under {@code bench/pinned} ({@value #PINNING}), which processes run where: the
+     * pinned benchmark's JVM sees only the store's CPUs.
+     */
+    private static String cores() {
+        String cores = Runtime.getRuntime().availableProcessors() + " cores";
+        String pinning = System.getenv(PINNING);
+        return pinning == null || pinning.isBlank() ? cores : cores + " for the benchmark's JVM (" + pinning.strip()
+                + ")";
+    }
+
     private static double perMessage(long busyMillis, long messages) {
         return busyMillis < 0 || messages <= 0 ? Double.NaN : (double) busyMillis / messages;
     }
