@@ -2,11 +2,8 @@ package io.impipeline.router.topology;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +17,7 @@ import io.impipeline.model.dlq.DeadLetterHeaders;
 import io.impipeline.model.tasks.TaskKeyStrategy;
 import io.impipeline.router.settings.RouterProperties;
 import io.impipeline.testkit.Messages;
+import io.impipeline.testkit.MutableClock;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -123,17 +121,11 @@ class DeadLetterTest {
     }
 
     /** A clock that throws on demand: the route step reads it. */
-    static final class FailingClock extends Clock {
+    static final class FailingClock extends MutableClock {
         volatile boolean failing;
 
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
+        FailingClock() {
+            super(T0);
         }
 
         @Override
@@ -141,7 +133,7 @@ class DeadLetterTest {
             if (failing) {
                 throw new IllegalStateException("clock failure injected by the test");
             }
-            return T0;
+            return super.instant();
         }
     }
 }
