@@ -6,7 +6,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until a test moves it: for time-based behaviour (retries, caches) without waiting. Open for tests that make it fail. */
+/**
+ * A clock that stands still until a test moves it: for time-based behaviour (retries, caches) without waiting. Open for
+ * tests that make it fail.
+ */
 public class MutableClock extends Clock {
 
     private volatile Instant now;

@@ -43,7 +43,7 @@ public class OverviewService implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private Live live;
+    private final Recent<Live> live;
     private volatile String throughputError;
 
     public OverviewService(AppHealth apps, ConsumerLag lag, Throughput throughput, Gateways gateways,
@@ -55,6 +55,7 @@ public class OverviewService implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.console = console;
         this.clock = clock;
+        this.live = new Recent<>(this::ask, console.cacheTtl(), clock);
     }
 
     /** Starts sampling end offsets for the throughput (the first rate appears after the second sample). */
@@ -80,7 +81,7 @@ public class OverviewService implements AutoCloseable {
 
     /** The overview; {@code since} and {@code bucket} shape {@code dead_letters_by_reason}. */
     public Overview overview(Duration since, Duration bucket) {
-        Live l = live();
+        Live l = live.get();
         List<Problem> errors = new ArrayList<>(l.errors());
         String t = throughputError;
         if (t != null) {
@@ -100,11 +101,8 @@ public class OverviewService implements AutoCloseable {
     private record Live(Instant at, List<App> apps, List<Lag> lag, List<Gateway> gateways, List<Problem> errors) {
     }
 
-    private synchronized Live live() {
+    private Live ask() {
         Instant now = clock.instant();
-        if (live != null && now.isBefore(live.at().plus(console.cacheTtl()))) {
-            return live;
-        }
         List<Problem> errors = new ArrayList<>();
         List<App> appList = apps.check();
         List<Lag> lagList = List.of();
@@ -125,8 +123,7 @@ public class OverviewService implements AutoCloseable {
                 errors.add(new Problem("gateways", console.gatewaysApp() + " at " + base + ": " + describe(e)));
             }
         }
-        live = new Live(now, appList, lagList, gatewayList, List.copyOf(errors));
-        return live;
+        return new Live(now, appList, lagList, gatewayList, List.copyOf(errors));
     }
 
     private static String describe(Throwable e) {

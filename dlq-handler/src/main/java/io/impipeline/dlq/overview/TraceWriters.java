@@ -3,7 +3,6 @@ package io.impipeline.dlq.overview;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,9 +43,7 @@ public class TraceWriters {
     private final ExecutorService pool;
     private final String tokenHeader;
     private final String token;
-    private final Duration cacheTtl;
-    private final Clock clock;
-    private Listed listed;
+    private final Recent<List<Writer>> listed;
 
     public TraceWriters(AppHealth apps, RestClient http, ExecutorService pool, String tokenHeader, String token,
                         Duration cacheTtl, Clock clock) {
@@ -55,12 +52,7 @@ public class TraceWriters {
         this.pool = pool;
         this.tokenHeader = tokenHeader;
         this.token = token;
-        this.cacheTtl = cacheTtl;
-        this.clock = clock;
-    }
-
-    /** The last list and when it was asked. */
-    private record Listed(Instant at, List<Writer> writers) {
+        this.listed = new Recent<>(this::askAll, cacheTtl, clock);
     }
 
     /**
@@ -82,22 +74,15 @@ public class TraceWriters {
      * Every app that writes trace events (or could not be asked), in the order of {@code im.dlq.console.apps}; asked
      * again when the last list is {@code cache-ttl} old.
      */
-    public synchronized List<Writer> list() {
-        Instant now = clock.instant();
-        if (listed != null && now.isBefore(listed.at().plus(cacheTtl))) {
-            return listed.writers();
-        }
+    public List<Writer> list() {
+        return listed.get();
+    }
+
+    private List<Writer> askAll() {
         Map<String, String> others = apps.others();
         Map<String, CompletableFuture<Writer>> asked = new LinkedHashMap<>();
         others.forEach((app, base) -> asked.put(app, CompletableFuture.supplyAsync(() -> ask(app, base), pool)));
-        List<Writer> writers = apps.answers(asked, (app, why) -> unknown(app, others.get(app), why));
-        listed = new Listed(now, writers);
-        return writers;
-    }
-
-    /** The next list asks the apps: a switch (made or not) may have changed what the last one said. */
-    private synchronized void forget() {
-        listed = null;
+        return apps.answers(asked, (app, why) -> unknown(app, others.get(app), why));
     }
 
     /**
@@ -111,7 +96,8 @@ public class TraceWriters {
         try {
             return change(app, writing, operator);
         } finally {
-            forget();
+            // A switch (made or not) may have changed what the last list said.
+            listed.forget();
         }
     }
 

@@ -409,7 +409,6 @@ public final class PipelineBenchmark {
         }
     }
 
-    /** Busy CPU milliseconds per message; NaN without {@code /proc/stat}. */
     /**
      * The CPUs this JVM may use and, under {@code bench/pinned} ({@value #PINNING}), which processes run where: the
      * pinned benchmark's JVM sees only the store's CPUs.
@@ -421,6 +420,7 @@ public final class PipelineBenchmark {
                 + ")";
     }
 
+    /** Busy CPU milliseconds per message; NaN without {@code /proc/stat}. */
     private static double perMessage(long busyMillis, long messages) {
         return busyMillis < 0 || messages <= 0 ? Double.NaN : (double) busyMillis / messages;
     }
